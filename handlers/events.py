@@ -1,0 +1,21 @@
+"""Follow and unfollow."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from wechat_bot.db import get_session
+from wechat_bot.router import Context
+from wechat_bot.services import subscribers
+
+log = logging.getLogger(__name__)
+
+
+def on_subscribe(message: Any, ctx: Context) -> str:
+    return ctx.services.messages.welcome
+
+
+def on_unsubscribe(message: Any, ctx: Context) -> None:
+    touched = subscribers.forget(ctx.openid, db=get_session(), store=ctx.services.store)
+    log.info("unsubscribe: erased %d records of user %s", touched, ctx.openid_hash)
+    return None

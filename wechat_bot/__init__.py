@@ -1,0 +1,95 @@
+"""略阳公安 WeChat Official Account backend.
+
+``create_app`` is the composition root: it loads settings, builds storage,
+the router and the blueprints. Nothing connects or reads files at import time.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .config import Settings, load_settings
+from .db import Database, database_url
+from .extensions import BotServices, system_clock
+from .router import Router
+
+__all__ = ["create_app"]
+
+
+def create_app(
+    config: str | os.PathLike[str] | None = None,
+    *,
+    settings: Settings | None = None,
+    clock: Callable[[], datetime] = system_clock,
+    redis_client: Any = None,
+    redis_prefix: str = "wb:",
+) -> Flask:
+    """Build the web app (webhook, sandbox, console, guide pages) from settings."""
+    settings = settings or load_settings(config)
+    app = Flask(__name__, instance_path=str(settings.instance_path))
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        SECRET_KEY=settings.web.secret_key or _instance_secret(settings.instance_path),
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        JSON_AS_ASCII=False,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    _configure_logging()
+
+    database = Database(database_url(settings.storage.database_url, settings.instance_path))
+    database.init_app(app)
+
+    router = Router()
+    from handlers import register_all
+
+    register_all(router)
+
+    services = BotServices(
+        settings,
+        database=database,
+        router=router,
+        clock=clock,
+        redis_client=redis_client,
+        redis_prefix=redis_prefix,
+    )
+    services.wsgi_app = app
+    app.extensions["wechat_bot"] = services
+
+    from . import webhook
+
+    app.register_blueprint(webhook.bp)
+    if settings.sandbox:
+        from . import sandbox
+
+        app.register_blueprint(sandbox.bp)
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, Any]:
+        return {"ok": True, "sandbox": settings.sandbox}
+
+    return app
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """A random session key kept in instance/ when none is configured."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        import secrets
+
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _configure_logging() -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("alembic", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,66 @@
+"""`python app.py [--config PATH] COMMAND`: the CLI of CONTRACT.md §2.
+
+Exit codes: 0 ok, 1 refused or invalid input (one line on stderr), 2 usage.
+Each command builds the app lazily, so `--help` works without any storage.
+"""
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+from flask import Flask
+
+from .config import ConfigError
+
+
+class AppHolder:
+    """Builds the app on first use, from --config or $WECHAT_BOT_CONFIG."""
+
+    def __init__(self, config: str | None) -> None:
+        self.config = config
+        self._app: Flask | None = None
+
+    @property
+    def app(self) -> Flask:
+        if self._app is None:
+            from . import create_app
+
+            self._app = create_app(self.config)
+        return self._app
+
+    @property
+    def services(self) -> Any:
+        return self.app.extensions["wechat_bot"]
+
+
+pass_holder = click.make_pass_decorator(AppHolder)
+
+
+class BotGroup(click.Group):
+    """Turns configuration and domain errors into one line on stderr and exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from .errors import BotError
+
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            click.echo(f"配置错误：{exc}", err=True)
+            sys.exit(1)
+        except BotError as exc:
+            click.echo(f"错误：{exc.message}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=BotGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config", metavar="PATH", envvar="WECHAT_BOT_CONFIG", help="配置文件（默认 config.toml；没有则使用内置沙箱配置）")
+@click.pass_context
+def main(ctx: click.Context, config: str | None) -> None:
+    """略阳公安微信公众号后台。"""
+    ctx.obj = AppHolder(config)
+
+
+from .commands import register  # noqa: E402  (commands attach themselves to main)
+
+register(main)

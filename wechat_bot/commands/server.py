@@ -1,0 +1,97 @@
+"""`run`, `web` and `scheduler`: the long-running processes."""
+from __future__ import annotations
+
+import click
+
+from ..cli import AppHolder, pass_holder
+
+
+def register(main: click.Group) -> None:
+    for command in (run, web, scheduler):
+        main.add_command(command)
+
+
+def _announce(holder: AppHolder, url: str) -> None:
+    settings = holder.services.settings
+    click.echo(f"{settings.bureau.account_name} 后台已启动：{url}（配置：{settings.source}）")
+    if settings.sandbox:
+        click.echo(
+            "【沙箱模式】未配置微信公众号 app_id/app_secret，正在使用内置的微信接口模拟器，"
+            "不会连接真实的微信服务器。"
+        )
+        click.echo(f"  打开 {url}/sandbox 即可像群众一样和公众号对话。")
+    click.echo(f"  微信服务器地址（URL）：{url}/wechat    员工后台：{url}/console")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
+@click.option("--port", default=8000, show_default=True, type=int, help="监听端口")
+@pass_holder
+def run(holder: AppHolder, host: str, port: int) -> None:
+    """启动公众号后台：消息接口 + 员工后台 + 定时发布（单进程，适合试用和小规模部署）。"""
+    from werkzeug.serving import run_simple
+
+    from schedules.runner import build_scheduler
+
+    app = holder.app
+    services = holder.services
+    wsgi = app.wsgi_app
+    if services.settings.sandbox:
+        from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+        # The simulator is served by this same server, so the real wechatpy
+        # client reaches it over loopback just as it would reach WeChat.
+        services.simulator_auto_complete = 2.0
+        services.simulator_url = f"http://127.0.0.1:{port}/_simulator/cgi-bin/"
+        wsgi = DispatcherMiddleware(app.wsgi_app, {"/_simulator": services.simulator_app})
+    app.wsgi_app = wsgi  # type: ignore[method-assign]
+    sched, lease = build_scheduler(app, blocking=False)
+    sched.start()
+    _announce(holder, f"http://{host}:{port}")
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    finally:
+        sched.shutdown(wait=False)
+        lease.release()
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn 工作进程数")
+@pass_holder
+def web(holder: AppHolder, host: str, port: int, workers: int) -> None:
+    """只启动网页部分（消息接口 + 员工后台），由 gunicorn 提供服务。"""
+    from gunicorn.app.base import BaseApplication
+
+    config_path = holder.config
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("worker_class", "sync")
+
+        def load(self):  # type: ignore[no-untyped-def]
+            from .. import create_app
+
+            return create_app(config_path)
+
+    _announce(holder, f"http://{host}:{port}")
+    Server().run()
+
+
+@click.command()
+@pass_holder
+def scheduler(holder: AppHolder) -> None:
+    """只启动定时任务进程（定时发布等）；多个进程同时运行时只有一个在工作。"""
+    from schedules.runner import build_scheduler
+
+    sched, lease = build_scheduler(holder.app, blocking=True)
+    click.echo("定时任务进程已启动（按 Ctrl+C 停止）。")
+    try:
+        sched.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        lease.release()

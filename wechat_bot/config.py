@@ -1,0 +1,260 @@
+"""Configuration: TOML file -> frozen, validated settings.
+
+Read once at start. Every bad value stops start-up with one line naming the key
+(``ConfigError``). Secrets can come from the environment instead of the file:
+``WECHAT_BOT_<SECTION>_<KEY>``, e.g. ``WECHAT_BOT_WECHAT_APP_SECRET``.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ENV_CONFIG = "WECHAT_BOT_CONFIG"
+DEFAULT_CONFIG_FILE = "config.toml"
+ENV_PREFIX = "WECHAT_BOT_"
+
+# Sandbox credentials: used only when no real WeChat credentials are configured.
+# They are public on purpose; the sandbox talks to the built-in simulator only.
+SANDBOX_APP_ID = "wxsandbox0000000001"
+SANDBOX_APP_SECRET = "sandbox-secret-not-for-production"
+SANDBOX_TOKEN = "sandboxtoken"
+SANDBOX_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+
+_AES_KEY_RE = re.compile(r"[A-Za-z0-9]{43}")
+_TOKEN_RE = re.compile(r"[A-Za-z0-9]{3,32}")
+_APP_ID_RE = re.compile(r"wx[0-9a-zA-Z]{14,30}")
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or wrong; the message names the key."""
+
+
+@dataclass(frozen=True)
+class WeChatSettings:
+    app_id: str = ""
+    app_secret: str = ""
+    token: str = ""
+    encoding_aes_key: str = ""
+    previous_encoding_aes_key: str = ""
+    account_type: str = "subscription"
+    api_base_url: str = ""
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    database_url: str = ""
+    redis_url: str = ""
+
+
+@dataclass(frozen=True)
+class BureauSettings:
+    name: str = "略阳县公安局"
+    account_name: str = "略阳公安"
+    timezone: str = "Asia/Shanghai"
+    address: str = "（示例地址，请在配置文件 [bureau] address 中填写）"
+    phone: str = "（示例电话，请在配置文件 [bureau] phone 中填写）"
+    office_hours: str = "周一至周五 上午8:00-12:00，下午14:30-18:00（示例，请在配置中填写）"
+
+
+@dataclass(frozen=True)
+class PublishSettings:
+    sweep_seconds: int = 60
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    secret_key: str = ""
+    public_url: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    wechat: WeChatSettings = field(default_factory=WeChatSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    bureau: BureauSettings = field(default_factory=BureauSettings)
+    publish: PublishSettings = field(default_factory=PublishSettings)
+    web: WebSettings = field(default_factory=WebSettings)
+    instance_path: Path = Path("instance")
+    source: str = "built-in defaults"
+    # No real WeChat credentials: run against the built-in simulator.
+    sandbox: bool = True
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.bureau.timezone)
+
+
+_SECTIONS = {
+    "wechat": WeChatSettings,
+    "storage": StorageSettings,
+    "bureau": BureauSettings,
+    "publish": PublishSettings,
+    "web": WebSettings,
+}
+_SECRET_KEYS = {
+    ("wechat", "app_secret"),
+    ("wechat", "token"),
+    ("wechat", "encoding_aes_key"),
+    ("wechat", "previous_encoding_aes_key"),
+    ("storage", "database_url"),
+    ("storage", "redis_url"),
+    ("web", "secret_key"),
+}
+
+
+def config_path(explicit: str | os.PathLike[str] | None = None) -> Path | None:
+    """The file to read: --config, else $WECHAT_BOT_CONFIG, else ./config.toml if present."""
+    if explicit:
+        return Path(explicit)
+    from_env = os.environ.get(ENV_CONFIG)
+    if from_env:
+        return Path(from_env)
+    default = Path(DEFAULT_CONFIG_FILE)
+    return default if default.exists() else None
+
+
+def load_settings(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    overrides: dict[str, dict[str, Any]] | None = None,
+    environ: dict[str, str] | None = None,
+    instance_path: Path | None = None,
+) -> Settings:
+    """Read, merge (file < environment < overrides) and validate the settings."""
+    chosen = config_path(path)
+    raw: dict[str, Any] = {}
+    if chosen is not None:
+        raw = _read_toml(chosen)
+    merged = _merge_env(raw, os.environ if environ is None else environ)
+    for section, values in (overrides or {}).items():
+        merged.setdefault(section, {}).update(values)
+    settings = _build(merged)
+    settings = replace(
+        settings,
+        instance_path=(instance_path or Path("instance")).resolve(),
+        source=str(chosen) if chosen else "built-in defaults",
+    )
+    _validate(settings)
+    return _with_sandbox_defaults(settings)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        raise ConfigError(f"配置文件不存在：{path}")
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"配置文件 {path} 不是有效的 TOML：{exc}") from None
+
+
+def _merge_env(raw: dict[str, Any], environ: dict[str, str] | os._Environ[str]) -> dict[str, Any]:
+    merged = {section: dict(values) for section, values in raw.items() if isinstance(values, dict)}
+    for key in raw:
+        if not isinstance(raw[key], dict):
+            raise ConfigError(f"{key}: 顶层只能是 [section] 表，未知的键")
+    for section, cls in _SECTIONS.items():
+        for f in fields(cls):
+            name = f"{ENV_PREFIX}{section}_{f.name}".upper()
+            if name in environ:
+                merged.setdefault(section, {})[f.name] = environ[name]
+    return merged
+
+
+def _build(merged: dict[str, Any]) -> Settings:
+    parts: dict[str, Any] = {}
+    for section, values in merged.items():
+        cls = _SECTIONS.get(section)
+        if cls is None:
+            raise ConfigError(f"[{section}]: 未知的配置节（可用：{', '.join(_SECTIONS)}）")
+        known = {f.name: f for f in fields(cls)}
+        kwargs: dict[str, Any] = {}
+        for key, value in values.items():
+            if key not in known:
+                raise ConfigError(f"{section}.{key}: 未知的配置项")
+            if value == "":
+                continue  # an empty value means "use the default", as the example file says
+            expected = type(getattr(cls(), key))
+            kwargs[key] = _coerce(section, key, value, expected)
+        parts[section] = cls(**kwargs)
+    return Settings(**parts)
+
+
+def _coerce(section: str, key: str, value: Any, expected: type) -> Any:
+    if expected is int:
+        if isinstance(value, bool):
+            raise ConfigError(f"{section}.{key}: 应为整数，实际为 {value!r}")
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{section}.{key}: 应为整数，实际为 {value!r}") from None
+    if not isinstance(value, str):
+        raise ConfigError(f"{section}.{key}: 应为字符串，实际为 {value!r}")
+    return value.strip()
+
+
+def _validate(settings: Settings) -> None:
+    wx = settings.wechat
+    if bool(wx.app_id) != bool(wx.app_secret):
+        missing = "app_secret" if wx.app_id else "app_id"
+        raise ConfigError(f"wechat.{missing}: 必须与另一项同时填写（都不填则进入沙箱模式）")
+    if wx.app_id:
+        if not _APP_ID_RE.fullmatch(wx.app_id):
+            raise ConfigError(f"wechat.app_id: 应以 wx 开头，由字母和数字组成，实际为 {wx.app_id!r}")
+        if not wx.token:
+            raise ConfigError("wechat.token: 使用正式公众号时必须填写（与公众平台“服务器配置”一致）")
+    if wx.token and not _TOKEN_RE.fullmatch(wx.token):
+        raise ConfigError("wechat.token: 应为 3-32 位英文字母或数字")
+    for key in ("encoding_aes_key", "previous_encoding_aes_key"):
+        value = getattr(wx, key)
+        if value and not _AES_KEY_RE.fullmatch(value):
+            raise ConfigError(
+                f"wechat.{key}: 应为 43 位英文字母或数字（实际 {len(value)} 位），"
+                "请从公众平台“服务器配置”复制 EncodingAESKey"
+            )
+    if wx.account_type not in ("subscription", "service"):
+        raise ConfigError(
+            f"wechat.account_type: 只能是 \"subscription\"（订阅号）或 \"service\"（服务号），实际为 {wx.account_type!r}"
+        )
+    if wx.api_base_url and not re.match(r"https?://", wx.api_base_url):
+        raise ConfigError("wechat.api_base_url: 应以 http:// 或 https:// 开头")
+    db = settings.storage.database_url
+    if db and "://" not in db:
+        raise ConfigError(f"storage.database_url: 不是有效的数据库地址（例如 postgresql://user@host/db），实际为 {db!r}")
+    rurl = settings.storage.redis_url
+    if rurl and not re.match(r"(rediss?|unix)://", rurl):
+        raise ConfigError(f"storage.redis_url: 应以 redis://、rediss:// 或 unix:// 开头，实际为 {rurl!r}")
+    try:
+        ZoneInfo(settings.bureau.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"bureau.timezone: 未知的时区 {settings.bureau.timezone!r}（例如 Asia/Shanghai）") from None
+    if not 5 <= settings.publish.sweep_seconds <= 3600:
+        raise ConfigError("publish.sweep_seconds: 应在 5 到 3600 秒之间")
+    if settings.web.public_url and not re.match(r"https?://", settings.web.public_url):
+        raise ConfigError("web.public_url: 应以 http:// 或 https:// 开头")
+
+
+def _with_sandbox_defaults(settings: Settings) -> Settings:
+    wx = settings.wechat
+    if wx.app_id and wx.app_secret:
+        return replace(settings, sandbox=False)
+    return replace(
+        settings,
+        sandbox=True,
+        wechat=replace(
+            wx,
+            app_id=SANDBOX_APP_ID,
+            app_secret=SANDBOX_APP_SECRET,
+            token=wx.token or SANDBOX_TOKEN,
+            encoding_aes_key=wx.encoding_aes_key or SANDBOX_AES_KEY,
+        ),
+    )
+
+
+def is_secret(section: str, key: str) -> bool:
+    return (section, key) in _SECRET_KEYS

@@ -1,0 +1,133 @@
+"""The per-app service container handlers, views, commands and jobs share."""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Any
+
+import redis as redis_lib
+
+from .config import Settings
+from .db import Database
+from .dedup import Deduplicator
+from .inbound import Envelope
+from .router import Router
+from .services.messages import Messages
+from .store import Store, connect
+
+log = logging.getLogger(__name__)
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class BotServices:
+    """Built once by create_app; expensive parts (Redis, WeChat) open on first use."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        database: Database,
+        router: Router,
+        clock: Callable[[], datetime] = system_clock,
+        redis_client: redis_lib.Redis | None = None,
+        redis_prefix: str = "wb:",
+    ) -> None:
+        self.settings = settings
+        self.database = database
+        self.router = router
+        self.clock = clock
+        self._redis_client = redis_client
+        self._redis_prefix = redis_prefix
+        self._lock = threading.Lock()
+        self.messages = Messages.load(settings.bureau)
+        wx = settings.wechat
+        self.envelope = Envelope(wx.token, wx.app_id, [wx.encoding_aes_key, wx.previous_encoding_aes_key])
+        # Set by `run` in sandbox mode: the simulator mounted in the same server.
+        self.simulator_url: str | None = None
+        self.wsgi_app: Any = None
+
+    @cached_property
+    def store(self) -> Store:
+        client = self._redis_client or connect(self.settings.storage.redis_url, self.settings.instance_path)
+        return Store(client, self._redis_prefix)
+
+    @cached_property
+    def dedup(self) -> Deduplicator:
+        return Deduplicator(self.store)
+
+    # -- WeChat: the real API, or the built-in simulator in sandbox mode -------
+    @cached_property
+    def menu(self) -> dict[str, Any]:
+        import tomllib
+        from pathlib import Path
+
+        path = Path(__file__).resolve().parent / "guides" / "menu.toml"
+        if not path.exists():
+            return {}
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+
+    @cached_property
+    def webhook_pusher(self) -> Any:
+        """Builds inbound deliveries exactly as WeChat would (sandbox page, simulator pushes)."""
+        from .simulator.push import WebhookPusher
+
+        wx = self.settings.wechat
+        return WebhookPusher(wx.token, wx.encoding_aes_key, wx.app_id, self._post_to_webhook)
+
+    def _post_to_webhook(self, query: str, body: bytes) -> int:
+        response = self.wsgi_app.test_client().post(f"/wechat?{query}", data=body, content_type="text/xml")
+        return int(response.status_code)
+
+    @cached_property
+    def simulator(self) -> Any:
+        """The simulator's state object (sandbox mode only)."""
+        if not self.settings.sandbox:
+            raise RuntimeError("the WeChat simulator exists only in sandbox mode")
+        return self.simulator_app.extensions["wechat_simulator"]
+
+    @cached_property
+    def simulator_app(self) -> Any:
+        from .simulator import create_simulator
+
+        wx = self.settings.wechat
+        return create_simulator(
+            self.settings.instance_path / "wechat-simulator.sqlite3",
+            app_id=wx.app_id,
+            app_secret=wx.app_secret,
+            account_type=wx.account_type,
+            push=self.webhook_pusher,
+            auto_complete_seconds=self.simulator_auto_complete,
+        )
+
+    simulator_auto_complete: float | None = None
+
+    def simulator_note_user_message(self, openid: str) -> None:
+        """In sandbox mode, tell the simulated WeChat that this user just wrote to us."""
+        if self.settings.sandbox:
+            self.simulator.record_user_message(openid)
+
+    @cached_property
+    def gateway(self) -> Any:
+        from .wechat_api import WeChatGateway
+
+        wx = self.settings.wechat
+        base = wx.api_base_url or "https://api.weixin.qq.com/cgi-bin/"
+        if self.settings.sandbox:
+            base = self.simulator_url or self._serve_simulator_in_thread()
+        return WeChatGateway(wx.app_id, wx.app_secret, redis=self.store.redis, key_prefix=self.store.prefix, api_base_url=base)
+
+    def _serve_simulator_in_thread(self) -> str:
+        """CLI commands in sandbox mode: the simulator on a loopback port of our own."""
+        from werkzeug.serving import make_server
+
+        server = make_server("127.0.0.1", 0, self.simulator_app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, name="wechat-simulator", daemon=True)
+        thread.start()
+        self._simulator_server = server
+        return f"http://127.0.0.1:{server.server_port}/cgi-bin/"

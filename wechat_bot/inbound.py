@@ -1,0 +1,96 @@
+"""WeChat's server protocol, our side: signatures, AES envelopes, safe parsing.
+
+No Flask here: the webhook view turns ``InboundError`` into a status code.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import time
+from typing import Any
+
+import xmltodict
+from wechatpy.crypto import PrpCrypto
+
+MAX_BODY_BYTES = 64 * 1024
+# Entity expansion and external entities both need a DTD; WeChat never sends
+# one, so any DOCTYPE/ENTITY declaration is refused before a parser sees it.
+_HOSTILE = re.compile(rb"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)", re.IGNORECASE)
+
+
+class InboundError(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def signature(*parts: str) -> str:
+    """SHA1 of the parts sorted and joined: WeChat's `signature` and `msg_signature`."""
+    return hashlib.sha1("".join(sorted(parts)).encode("utf-8")).hexdigest()
+
+
+def check_signature(token: str, given: str | None, timestamp: str | None, nonce: str | None) -> None:
+    if not (given and timestamp and nonce):
+        raise InboundError(403, "missing signature")
+    if not hmac.compare_digest(signature(token, timestamp, nonce), given):
+        raise InboundError(403, "bad signature")
+
+
+def parse_xml(body: bytes) -> dict[str, Any]:
+    """The <xml> element of a WeChat payload as a flat dict."""
+    if _HOSTILE.search(body):
+        raise InboundError(400, "DTD or entity declaration refused")
+    try:
+        parsed = xmltodict.parse(body, disable_entities=True)
+    except Exception:  # expat errors, encoding errors: all mean "not our XML"
+        raise InboundError(400, "malformed XML") from None
+    root = parsed.get("xml") if isinstance(parsed, dict) else None
+    if not isinstance(root, dict):
+        raise InboundError(400, "no <xml> root")
+    return root
+
+
+class Envelope:
+    """Safe-mode AES envelopes for one account (current and previous key)."""
+
+    def __init__(self, token: str, app_id: str, aes_keys: list[str]) -> None:
+        import base64
+
+        self.token = token
+        self.app_id = app_id
+        self.keys = [base64.b64decode(k + "=") for k in aes_keys if k]
+
+    def open(self, outer: dict[str, Any], msg_signature: str | None, timestamp: str, nonce: str) -> tuple[bytes, bytes]:
+        """Verify and decrypt; returns (inner XML, the key that worked)."""
+        encrypted = outer.get("Encrypt")
+        if not isinstance(encrypted, str) or not encrypted:
+            raise InboundError(400, "no Encrypt element")
+        if not msg_signature or not hmac.compare_digest(
+            signature(self.token, timestamp, nonce, encrypted), msg_signature
+        ):
+            raise InboundError(403, "bad msg_signature")
+        # Try the current key, then the previous one: staff may have just
+        # changed the EncodingAESKey in the WeChat console.
+        for key in self.keys:
+            try:
+                inner = PrpCrypto(key).decrypt(encrypted, self.app_id)
+            except Exception:  # wrong key: bad padding, bad base64, bad UTF-8 or AppId
+                continue
+            return inner.encode("utf-8"), key
+        raise InboundError(403, "does not decrypt with the configured key")
+
+    def seal(self, reply_xml: str, key: bytes, nonce: str | None = None) -> str:
+        """Encrypt a reply as WeChat expects it in safe mode."""
+        nonce = nonce or secrets.token_hex(8)
+        timestamp = str(int(time.time()))
+        encrypted = PrpCrypto(key).encrypt(reply_xml, self.app_id).decode("ascii")
+        sig = signature(self.token, timestamp, nonce, encrypted)
+        return (
+            f"<xml><Encrypt><![CDATA[{encrypted}]]></Encrypt>"
+            f"<MsgSignature><![CDATA[{sig}]]></MsgSignature>"
+            f"<TimeStamp>{timestamp}</TimeStamp>"
+            f"<Nonce><![CDATA[{nonce}]]></Nonce></xml>"
+        )

@@ -1,0 +1,94 @@
+"""/sandbox: a phone-sized chat page that plays a citizen (sandbox mode only).
+
+Each message the visitor types goes through the real /wechat path, signed and
+encrypted as WeChat would send it; the reply is decrypted and shown.
+"""
+from __future__ import annotations
+
+import secrets
+import time
+from itertools import count
+from typing import Any
+from xml.sax.saxutils import escape
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+
+from .inbound import parse_xml
+
+bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
+
+COOKIE = "sandbox_openid"
+MAX_TEXT = 600
+_msg_ids = count(int(time.time() * 1000))
+
+
+@bp.get("")
+@bp.get("/")
+def page() -> Response:
+    services = current_app.extensions["wechat_bot"]
+    openid = request.cookies.get(COOKIE) or f"o_sandbox_{secrets.token_hex(6)}"
+    html = render_template(
+        "sandbox/chat.html",
+        account_name=services.settings.bureau.account_name,
+        menu=sandbox_menu(services),
+    )
+    response = Response(html)
+    response.set_cookie(COOKIE, openid, max_age=30 * 86400, httponly=True, samesite="Lax")
+    return response
+
+
+@bp.post("/api/send")
+def send() -> Any:
+    services = current_app.extensions["wechat_bot"]
+    openid = request.cookies.get(COOKIE)
+    if not openid or not openid.startswith("o_sandbox_"):
+        return jsonify(error="请刷新页面后再试"), 400
+    data = request.get_json(silent=True) or {}
+    kind = data.get("type")
+    if kind == "text":
+        content = str(data.get("content", "")).strip()[:MAX_TEXT]
+        if not content:
+            return jsonify(error="请输入内容"), 400
+        xml = _message(services, openid, "text", Content=content, MsgId=str(next(_msg_ids)))
+        services.simulator_note_user_message(openid)
+    elif kind == "click":
+        xml = _message(services, openid, "event", Event="CLICK", EventKey=str(data.get("key", "")))
+    elif kind == "subscribe":
+        xml = _message(services, openid, "event", Event="subscribe", EventKey="")
+    else:
+        return jsonify(error="未知的消息类型"), 400
+    return jsonify(replies=_deliver(services, xml))
+
+
+def _message(services: Any, openid: str, msg_type: str, **fields: str) -> str:
+    account = services.settings.bureau.account_name
+    parts = {
+        "ToUserName": f"gh_{account}",
+        "FromUserName": openid,
+        "CreateTime": str(int(time.time())),
+        "MsgType": msg_type,
+        **fields,
+    }
+    return "<xml>" + "".join(f"<{k}><![CDATA[{escape(v)}]]></{k}>" for k, v in parts.items()) + "</xml>"
+
+
+def _deliver(services: Any, xml: str) -> list[dict[str, str]]:
+    """POST to /wechat exactly as WeChat would, then open the reply."""
+    query, body = services.webhook_pusher.build_inbound(xml)
+    response = current_app.test_client().post(f"/wechat?{query}", data=body, content_type="text/xml")
+    if response.status_code != 200:
+        return [{"type": "system", "content": f"服务器返回 {response.status_code}"}]
+    if response.data in (b"success", b""):
+        return []
+    outer = parse_xml(response.get_data())
+    inner, _key = services.envelope.open(outer, outer.get("MsgSignature"), outer.get("TimeStamp", ""), outer.get("Nonce", ""))
+    fields = parse_xml(inner)
+    if fields.get("MsgType") == "text":
+        return [{"type": "text", "content": str(fields.get("Content", ""))}]
+    return [{"type": "system", "content": f"（{fields.get('MsgType')} 类型的回复）"}]
+
+
+def sandbox_menu(services: Any) -> list[dict[str, Any]]:
+    """The custom menu as the page draws it (top buttons with their sub-buttons)."""
+    menu = services.menu or {}
+    return list(menu.get("button", []))

