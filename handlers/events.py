@@ -16,6 +16,9 @@ def on_subscribe(message: Any, ctx: Context) -> str:
 
 
 def on_unsubscribe(message: Any, ctx: Context) -> None:
-    touched = subscribers.forget(ctx.openid, db=get_session(), store=ctx.services.store)
-    log.info("unsubscribe: erased %d records of user %s", touched, ctx.openid_hash)
+    def erase() -> None:
+        touched = subscribers.forget(ctx.openid, db=get_session(), store=ctx.services.store)
+        log.info("unsubscribe: erased %d records of user %s", touched, ctx.openid_hash)
+
+    ctx.defer(erase)
     return None

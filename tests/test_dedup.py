@@ -24,12 +24,15 @@ def test_three_concurrent_deliveries_are_handled_once_with_identical_replies(app
     services.dedup = CountingWaits(services.store)
     calls: list[str] = []
 
+    def record_once() -> None:
+        calls.append("handled")
+        # Hold the winning delivery until both other copies are waiting for it.
+        assert services.dedup.waiting.acquire(timeout=5)
+        assert services.dedup.waiting.acquire(timeout=5)
+
     def slow_handler(message, ctx):
-        calls.append(message.content)
-        # Hold the first delivery until both retries are waiting for it.
-        assert services.dedup.waiting.acquire(timeout=5)
-        assert services.dedup.waiting.acquire(timeout=5)
-        return f"第{len(calls)}次处理"
+        ctx.defer(record_once)
+        return f"已受理：{message.content}"
 
     services.router.messages["text"] = slow_handler
     xml = wechat_side.text("护照怎么办", openid="o_erin", msg_id=424242)
@@ -49,10 +52,10 @@ def test_three_concurrent_deliveries_are_handled_once_with_identical_replies(app
         t.start()
     for t in threads:
         t.join(timeout=15)
-    assert calls == ["护照怎么办"]
+    assert calls == ["handled"]
     assert len(replies) == 3
     assert all(r == replies[0] for r in replies)
-    assert replies[0]["Content"] == "第1次处理"
+    assert replies[0]["Content"] == "已受理：护照怎么办"
 
 
 def test_a_retry_after_the_first_finished_gets_the_stored_reply(app, wechat, wechat_side):
@@ -60,7 +63,7 @@ def test_a_retry_after_the_first_finished_gets_the_stored_reply(app, wechat, wec
     count = {"n": 0}
 
     def handler(message, ctx):
-        count["n"] += 1
+        ctx.defer(lambda: count.__setitem__("n", count["n"] + 1))
         return "已受理"
 
     services.router.messages["text"] = handler
@@ -73,7 +76,7 @@ def test_a_retry_after_the_first_finished_gets_the_stored_reply(app, wechat, wec
 
 def test_same_msgid_from_two_users_is_two_messages(app, wechat, wechat_side):
     seen: list[str] = []
-    app.extensions["wechat_bot"].router.messages["text"] = lambda m, ctx: seen.append(ctx.openid) or "好"
+    app.extensions["wechat_bot"].router.messages["text"] = lambda m, ctx: ctx.defer(lambda: seen.append(ctx.openid)) or "好"
     wechat.send(wechat_side.text("a", openid="o_1", msg_id=5, created=1700000000), openid="o_1")
     wechat.send(wechat_side.text("a", openid="o_2", msg_id=5, created=1700000000), openid="o_2")
     assert seen == ["o_1", "o_2"]
@@ -92,4 +95,24 @@ def test_waiting_copy_gives_up_before_wechats_five_seconds(app):
     dedup = Deduplicator(services.store, wait=0.05)
     key = "k-unfinished"
     services.store.redis.set(services.store.key("dedup", key), b"\x00pending", ex=60)
-    assert dedup.once(key, lambda: "never") == ""
+    assert dedup.once(key, lambda: "draft", lambda draft: "never") == ""
+
+
+def test_a_failing_side_effect_answers_the_polite_text_once(app, wechat, wechat_side):
+    services = app.extensions["wechat_bot"]
+
+    def broken(message, ctx):
+        ctx.defer(lambda: 1 / 0)
+        return "不会发出"
+
+    services.router.messages["text"] = broken
+    xml = wechat_side.text("人工", msg_id=9191)
+    assert wechat.send(xml)["Content"] == services.messages.error
+    assert wechat.send(xml)["Content"] == services.messages.error
+
+
+def test_dedup_survives_a_dropped_redis_connection(app, wechat, wechat_side):
+    services = app.extensions["wechat_bot"]
+    wechat.say("你好")
+    services.dedup.pipe.local.conn.disconnect()  # e.g. Redis restarted
+    assert "办事指南" in wechat.say("你好")

@@ -120,13 +120,24 @@ class BotServices:
         base = wx.api_base_url or "https://api.weixin.qq.com/cgi-bin/"
         if self.settings.sandbox:
             base = self.simulator_url or self._serve_simulator_in_thread()
-        return WeChatGateway(wx.app_id, wx.app_secret, redis=self.store.redis, key_prefix=self.store.prefix, api_base_url=base)
+        return WeChatGateway(
+            wx.app_id,
+            wx.app_secret,
+            redis=self.store.redis,
+            key_prefix=self.store.prefix,
+            api_base_url=base,
+            account_type=wx.account_type,
+        )
 
     def _serve_simulator_in_thread(self) -> str:
         """CLI commands in sandbox mode: the simulator on a loopback port of our own."""
-        from werkzeug.serving import make_server
+        from werkzeug.serving import WSGIRequestHandler, make_server
 
-        server = make_server("127.0.0.1", 0, self.simulator_app, threaded=True)
+        class Quiet(WSGIRequestHandler):
+            def log_request(self, *args: Any, **kwargs: Any) -> None:
+                """The request line carries access_token: keep it out of the terminal."""
+
+        server = make_server("127.0.0.1", 0, self.simulator_app, threaded=True, request_handler=Quiet)
         thread = threading.Thread(target=server.serve_forever, name="wechat-simulator", daemon=True)
         thread.start()
         self._simulator_server = server

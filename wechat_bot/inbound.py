@@ -11,7 +11,8 @@ import secrets
 import time
 from typing import Any
 
-import xmltodict
+from xml.etree.ElementTree import Element, ParseError, fromstring
+
 from wechatpy.crypto import PrpCrypto
 
 MAX_BODY_BYTES = 64 * 1024
@@ -44,13 +45,25 @@ def parse_xml(body: bytes) -> dict[str, Any]:
     if _HOSTILE.search(body):
         raise InboundError(400, "DTD or entity declaration refused")
     try:
-        parsed = xmltodict.parse(body, disable_entities=True)
-    except Exception:  # expat errors, encoding errors: all mean "not our XML"
+        root = fromstring(body)
+    except (ParseError, ValueError, UnicodeError):
         raise InboundError(400, "malformed XML") from None
-    root = parsed.get("xml") if isinstance(parsed, dict) else None
-    if not isinstance(root, dict):
+    if root.tag != "xml":
         raise InboundError(400, "no <xml> root")
-    return root
+    return _children(root)
+
+
+def _children(element: Element) -> dict[str, Any]:
+    """Child elements as a dict; nested elements nest, repeated tags become lists."""
+    result: dict[str, Any] = {}
+    for child in element:
+        value: Any = _children(child) if len(child) else (child.text or "")
+        if child.tag in result:
+            previous = result[child.tag]
+            result[child.tag] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            result[child.tag] = value
+    return result
 
 
 class Envelope:

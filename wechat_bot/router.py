@@ -24,6 +24,12 @@ class Context:
     raw: dict[str, Any]
     services: Any
     now: datetime
+    effects: list[Callable[[], Any]] = field(default_factory=list)
+
+    def defer(self, effect: Callable[[], Any]) -> None:
+        """Register a side effect: it runs once, for the delivery that wins the
+        dedup claim, never for WeChat's retried copies."""
+        self.effects.append(effect)
 
     @property
     def openid_hash(self) -> str:

@@ -8,6 +8,7 @@ malformed or hostile XML, 413 for a body over 64 KiB.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
@@ -64,7 +65,11 @@ def _answer_post(services: Any) -> str:
         raw = outer
     if not raw.get("MsgType") or not raw.get("FromUserName"):
         raise InboundError(400, "not a WeChat message")
-    reply = services.dedup.once(delivery_key(raw), lambda: _handle(services, raw))
+    reply = services.dedup.once(
+        delivery_key(raw),
+        lambda: _draft(services, raw),
+        lambda draft: _commit(services, draft),
+    )
     if not reply:
         return SUCCESS
     if key is not None:
@@ -85,26 +90,52 @@ def _read_body() -> bytes:
     return body
 
 
-def _handle(services: Any, raw: dict[str, Any]) -> str:
-    """Run the handler; return the rendered reply XML ("" for none)."""
+@dataclass
+class Draft:
+    """A reply worked out but not yet committed: side effects wait in ``ctx.effects``."""
+
+    message: Any
+    ctx: Context | None
+    reply: Any
+
+
+def _draft(services: Any, raw: dict[str, Any]) -> Draft:
+    """Run the handler. Handlers do no side effects here: they ``ctx.defer`` them."""
     message = to_message(raw)
     handler = services.router.resolve(raw)
     if handler is None:
-        return ""
+        return Draft(message, None, None)
     ctx = Context(openid=str(raw["FromUserName"]), raw=raw, services=services, now=services.clock())
     try:
-        result = handler(message, ctx)
+        return Draft(message, ctx, handler(message, ctx))
     except Exception:
-        # Never log the citizen's text: only type, id and a hashed openid.
-        log.exception(
-            "handler failed: type=%s event=%s msgid=%s user=%s",
-            raw.get("MsgType"), raw.get("Event"), raw.get("MsgId"), hash_openid(ctx.openid),
-        )
-        result = services.messages.error
-    if not result:
+        _log_failure(raw, ctx)
+        ctx.effects.clear()
+        return Draft(message, ctx, services.messages.error)
+
+
+def _commit(services: Any, draft: Draft) -> str:
+    """For the one delivery that won the claim: run the side effects, render the reply."""
+    reply = draft.reply
+    if draft.ctx is not None:
+        try:
+            for effect in draft.ctx.effects:
+                effect()
+        except Exception:
+            _log_failure(draft.ctx.raw, draft.ctx)
+            reply = services.messages.error
+    if not reply:
         return ""
-    reply = result if isinstance(result, BaseReply) else create_reply(result, message)
-    return reply.render()
+    rendered = reply if isinstance(reply, BaseReply) else create_reply(reply, draft.message)
+    return rendered.render()
+
+
+def _log_failure(raw: dict[str, Any], ctx: Context) -> None:
+    # Never log the citizen's text: only type, id and a hashed openid.
+    log.exception(
+        "handler failed: type=%s event=%s msgid=%s user=%s",
+        raw.get("MsgType"), raw.get("Event"), raw.get("MsgId"), hash_openid(ctx.openid),
+    )
 
 
 def to_message(raw: dict[str, Any]) -> Any:

@@ -47,12 +47,26 @@ def run(holder: AppHolder, host: str, port: int) -> None:
     app.wsgi_app = wsgi  # type: ignore[method-assign]
     sched, lease = build_scheduler(app, blocking=False)
     sched.start()
+    _exit_cleanly_on_sigterm()
     _announce(holder, f"http://{host}:{port}")
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    except KeyboardInterrupt:
+        click.echo("已停止。")
     finally:
         sched.shutdown(wait=False)
         lease.release()
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """SIGTERM (systemd, supervisors, Ctrl+C's cousin) unwinds like Ctrl+C, so
+    the scheduler lease is released and the embedded Redis is stopped."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 @click.command()
@@ -89,6 +103,7 @@ def scheduler(holder: AppHolder) -> None:
 
     sched, lease = build_scheduler(holder.app, blocking=True)
     click.echo("定时任务进程已启动（按 Ctrl+C 停止）。")
+    _exit_cleanly_on_sigterm()
     try:
         sched.start()
     except (KeyboardInterrupt, SystemExit):
