@@ -61,9 +61,10 @@ def create_app(
     services.wsgi_app = app
     app.extensions["wechat_bot"] = services
 
-    from . import webhook
+    from . import console, webhook
 
     app.register_blueprint(webhook.bp)
+    app.register_blueprint(console.bp)
     if settings.sandbox:
         from . import sandbox
 

@@ -17,9 +17,9 @@ from .config import ConfigError
 class AppHolder:
     """Builds the app on first use, from --config or $WECHAT_BOT_CONFIG."""
 
-    def __init__(self, config: str | None) -> None:
+    def __init__(self, config: str | None, app: Flask | None = None) -> None:
         self.config = config
-        self._app: Flask | None = None
+        self._app = app  # tests pass the app they already built
 
     @property
     def app(self) -> Flask:
@@ -58,7 +58,8 @@ class BotGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, config: str | None) -> None:
     """略阳公安微信公众号后台。"""
-    ctx.obj = AppHolder(config)
+    if not isinstance(ctx.obj, AppHolder):  # runner.invoke(main, ..., obj=AppHolder(None, app=app))
+        ctx.obj = AppHolder(config)
 
 
 from .commands import register  # noqa: E402  (commands attach themselves to main)

@@ -73,12 +73,39 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class ReviewSettings:
+    """先审后发: how many review steps a notice passes, and what each is called."""
+
+    steps: int = 2
+    # Empty = the names for `steps`: 初审 → 审发, or 初审 → 审核（保密） → 审发.
+    step_names: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        if self.step_names:
+            return self.step_names
+        return DEFAULT_STEP_NAMES.get(self.steps, DEFAULT_STEP_NAMES[2])
+
+
+DEFAULT_STEP_NAMES = {2: ("初审", "审发"), 3: ("初审", "审核（保密）", "审发")}
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    # Words staff never want published (internal code names, places…); the
+    # privacy scan flags them like personal data.
+    sensitive_words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Settings:
     wechat: WeChatSettings = field(default_factory=WeChatSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     bureau: BureauSettings = field(default_factory=BureauSettings)
     publish: PublishSettings = field(default_factory=PublishSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
     instance_path: Path = Path("instance")
     source: str = "built-in defaults"
     # No real WeChat credentials: run against the built-in simulator.
@@ -95,6 +122,8 @@ _SECTIONS = {
     "bureau": BureauSettings,
     "publish": PublishSettings,
     "web": WebSettings,
+    "review": ReviewSettings,
+    "privacy": PrivacySettings,
 }
 _SECRET_KEYS = {
     ("wechat", "app_secret"),
@@ -186,6 +215,13 @@ def _build(merged: dict[str, Any]) -> Settings:
 
 
 def _coerce(section: str, key: str, value: Any, expected: type) -> Any:
+    if expected is tuple:
+        # A TOML array of strings; from the environment, one string split on commas.
+        if isinstance(value, str):
+            value = re.split(r"[,，\n]", value)
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ConfigError(f"{section}.{key}: 应为字符串列表，例如 [\"甲\", \"乙\"]，实际为 {value!r}")
+        return tuple(item.strip() for item in value if item.strip())
     if expected is int:
         if isinstance(value, bool):
             raise ConfigError(f"{section}.{key}: 应为整数，实际为 {value!r}")
@@ -237,6 +273,13 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("publish.sweep_seconds: 应在 5 到 3600 秒之间")
     if settings.web.public_url and not re.match(r"https?://", settings.web.public_url):
         raise ConfigError("web.public_url: 应以 http:// 或 https:// 开头")
+    review = settings.review
+    if review.steps not in (2, 3):
+        raise ConfigError(f"review.steps: 审核步骤只能是 2 或 3，实际为 {review.steps}")
+    if review.step_names and len(review.step_names) != review.steps:
+        raise ConfigError(
+            f"review.step_names: 应有 {review.steps} 个名称（与 review.steps 一致），实际 {len(review.step_names)} 个"
+        )
 
 
 def _with_sandbox_defaults(settings: Settings) -> Settings:

@@ -5,7 +5,7 @@ import click
 
 
 def register(main: click.Group) -> None:
-    from . import database, server
+    from . import database, notices, server, users
 
-    for module in (server, database):
+    for module in (server, database, users, notices):
         module.register(main)

@@ -1,0 +1,39 @@
+"""`users add NAME --role editor|reviewer|admin [--password-stdin]`: staff accounts."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..cli import AppHolder, pass_holder
+from ..models.user import ROLES
+
+
+def register(main: click.Group) -> None:
+    main.add_command(users)
+
+
+@click.group()
+def users() -> None:
+    """员工后台账号。"""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="editor（编辑）、reviewer（审核）或 admin（管理员）")
+@click.option("--display-name", default="", help="审核记录中显示的姓名（默认同账号名）")
+@click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（第一行），不提示")
+@pass_holder
+def add_user(holder: AppHolder, name: str, role: str, display_name: str, password_stdin: bool) -> None:
+    """创建员工账号；不加 --password-stdin 时提示输入两次密码（不回显）。"""
+    from ..db import get_session
+    from ..services.users import check_password, create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        check_password(password)
+    else:
+        password = click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码", err=True)
+    with holder.app.app_context():
+        user = create_user(get_session(), name, role, password, holder.services.clock(), display_name=display_name)
+        click.echo(f"已创建账号“{user.name}”（{user.role_label}）。")

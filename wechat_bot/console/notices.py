@@ -1,0 +1,198 @@
+"""Notices: the list with filters, the editor with live preview, cover upload, the notice page."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Response,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from ..errors import BotError, Invalid
+from ..models.notice import STATE_LABELS, STATES
+from ..services import notice_content as content
+from ..services.covers import check_cover
+from ..services.notice_queries import list_notices, trail
+from ..services.notices import get_notice
+from . import bp, support
+
+FIELDS = ("title", "category", "digest", "author", "scheduled", "private_names", "body")
+
+
+@bp.get("/notices")
+@support.login_required
+def notice_list() -> Any:
+    filters = {key: request.args.get(key, "").strip() for key in ("state", "category", "q")}
+    error = ""
+    try:
+        rows = list_notices(support.db(), state=filters["state"], category=filters["category"], text=filters["q"])
+    except Invalid as exc:
+        rows, error = [], exc.message
+    return render_template(
+        "console/notices/list.html", rows=rows, filters=filters, error=error,
+        states=STATES, state_labels=STATE_LABELS, categories=content.CATEGORIES,
+    )
+
+
+def _form_from_request() -> dict[str, Any]:
+    form = {key: request.form.get(key, "") for key in FIELDS}
+    form["original"] = request.form.get("original") == "1"
+    return form
+
+
+def _form_from_notice(notice: Any) -> dict[str, Any]:
+    form = {key: getattr(notice, key, "") for key in FIELDS if key != "scheduled"}
+    form["scheduled"] = support.local_filter(notice.scheduled_at, "%Y-%m-%dT%H:%M")
+    form["original"] = notice.original
+    return form
+
+
+def _fields(flow: Any, form: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "title": form["title"], "category": form["category"], "body": form["body"], "digest": form["digest"],
+        "author": form["author"], "original": form["original"], "private_names": form["private_names"],
+        "scheduled_at": content.parse_local_time(form["scheduled"], flow.tz),
+    }
+
+
+def _render_editor(notice: Any, form: dict[str, Any], error: str = "", status: int = 200) -> Any:
+    return render_template(
+        "console/notices/edit.html", notice=notice, form=form, error=error,
+        categories=content.CATEGORIES, limits=content, default_author=support.services().settings.bureau.account_name,
+    ), status
+
+
+@bp.route("/notices/new", methods=["GET", "POST"])
+@support.roles_required("editor")
+def notice_new() -> Any:
+    flow = support.workflow()
+    if request.method != "POST":
+        blank = dict.fromkeys(FIELDS, "") | {"category": "police_news", "original": False}
+        return _render_editor(None, blank)
+    form = _form_from_request()
+    try:
+        notice = flow.create(g.user, **_fields(flow, form))
+    except Invalid as exc:
+        return _render_editor(None, form, exc.message, 400)
+    return _after_save(flow, notice)
+
+
+@bp.route("/notices/<int:notice_id>/edit", methods=["GET", "POST"])
+@support.roles_required("editor")
+def notice_edit(notice_id: int) -> Any:
+    flow = support.workflow()
+    notice = get_notice(flow.session, notice_id)
+    if request.method != "POST":
+        return _render_editor(notice, _form_from_notice(notice))
+    form = _form_from_request()
+    try:
+        flow.update(g.user, notice, **_fields(flow, form))
+    except Invalid as exc:
+        flow.session.rollback()
+        return _render_editor(notice, form, exc.message, 400)
+    return _after_save(flow, notice)
+
+
+def _after_save(flow: Any, notice: Any) -> Any:
+    """Attach an uploaded cover, then submit if asked to."""
+    upload = request.files.get("cover")
+    if upload is not None and upload.filename:
+        try:
+            flow.set_cover(g.user, notice, check_cover(upload.read(), convert=request.form.get("convert") == "1"))
+        except Invalid as exc:
+            flash(f"稿件已保存，但封面未更换：{exc.message}", "error")
+            return redirect(url_for("console.notice_edit", notice_id=notice.id))
+    if request.form.get("action") == "submit":
+        _flash_submitted(flow.submit(g.user, notice))
+    else:
+        flash("草稿已保存。", "ok")
+    return redirect(url_for("console.notice_view", notice_id=notice.id))
+
+
+def _flash_submitted(findings: list) -> None:
+    if findings:
+        flash(f"已提交审核。隐私与保密检查发现 {len(findings)} 处问题，审核通过前须处理。", "warn")
+    else:
+        flash("已提交审核，隐私与保密检查通过。", "ok")
+
+
+@bp.get("/notices/<int:notice_id>")
+@support.login_required
+def notice_view(notice_id: int) -> Any:
+    flow = support.workflow()
+    notice = get_notice(flow.session, notice_id)
+    findings = flow.screen(notice)
+    spans = [content.Span(f.finding.start, f.finding.end, f.finding.message) for f in findings if f.field == "body"]
+    return render_template(
+        "console/notices/view.html", notice=notice, findings=findings, flow=flow,
+        html=content.render_highlighted(notice.body, spans), category=content.category_label(notice.category),
+        trail=trail(flow.session, notice, flow.tz, flow.step_names),
+    )
+
+
+@bp.post("/notices/<int:notice_id>/<any(submit, withdraw, reopen):action>")
+@support.login_required
+def notice_action(notice_id: int, action: str) -> Any:
+    flow = support.workflow()
+    notice = get_notice(flow.session, notice_id)
+    try:
+        if action == "submit":
+            _flash_submitted(flow.submit(g.user, notice))
+        elif action == "withdraw":
+            flow.withdraw(g.user, notice, request.form.get("reason", ""))
+            flash("稿件已撤回。", "ok")
+        else:
+            flow.reopen(g.user, notice)
+            flash("稿件已回到草稿，可以修改。", "ok")
+    except BotError as exc:
+        flow.session.rollback()
+        flash(exc.message, "error")
+    return redirect(url_for("console.notice_view", notice_id=notice_id))
+
+
+@bp.post("/notices/<int:notice_id>/cover/delete")
+@support.roles_required("editor")
+def notice_cover_delete(notice_id: int) -> Any:
+    flow = support.workflow()
+    flow.set_cover(g.user, get_notice(flow.session, notice_id), None)
+    flash("封面已删除。", "ok")
+    return redirect(url_for("console.notice_edit", notice_id=notice_id))
+
+
+@bp.get("/notices/<int:notice_id>/cover")
+@support.login_required
+def notice_cover(notice_id: int) -> Any:
+    notice = get_notice(support.db(), notice_id)
+    if not notice.cover_data:
+        return Response(status=404)
+    return Response(notice.cover_data, mimetype=notice.cover_mime or "image/jpeg", headers={"Cache-Control": "private, no-cache"})
+
+
+@bp.post("/preview")
+@support.login_required
+def preview() -> Any:
+    """The WeChat article as it would look, with the privacy findings marked (the editor's live preview)."""
+    data = request.get_json(silent=True) or {}
+    text = {key: str(data.get(key, ""))[:60_000] for key in ("title", "digest", "body", "private_names", "author")}
+    flow = support.workflow()
+    digest = " ".join(text["digest"].split())
+    if not digest and text["body"].strip():
+        digest = content.clean_digest("", text["body"])
+    findings = flow.screener.screen(text["title"], digest, text["body"], text["private_names"])
+    spans = [content.Span(f.finding.start, f.finding.end, f.finding.message) for f in findings if f.field == "body"]
+    return jsonify(
+        html=content.render_highlighted(text["body"], spans),
+        digest=digest,
+        title_length=len(" ".join(text["title"].split())),
+        findings=[
+            {"where": f.where, "label": f.finding.label, "message": f.finding.message, "text": f.finding.text,
+             "mask": f.finding.mask, "blocking": f.blocking}
+            for f in findings
+        ],
+    )

@@ -1,0 +1,116 @@
+"""What every console view shares: the signed-in user, roles, CSRF, the workflow, times."""
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from typing import Any
+
+from flask import abort, current_app, g, redirect, request, session, url_for
+
+from ..db import get_session
+from ..services.notice_content import local_text
+from ..services.notices import NoticeWorkflow
+
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+SESSION_SECONDS = 12 * 3600
+
+
+def services() -> Any:
+    return current_app.extensions["wechat_bot"]
+
+
+def db() -> Any:
+    return get_session()
+
+
+def workflow() -> NoticeWorkflow:
+    svc = services()
+    return NoticeWorkflow.from_settings(get_session(), svc.settings, svc.clock)
+
+
+def now() -> datetime:
+    return services().clock()
+
+
+def local_filter(when: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return local_text(when, services().settings.tz, fmt)
+
+
+# --- who is signed in ------------------------------------------------------------
+
+def load_user() -> None:
+    from ..models.user import User
+
+    g.user = None
+    uid = session.get("uid")
+    if uid is None:
+        return
+    if time.time() - float(session.get("login_at", 0)) > SESSION_SECONDS:
+        session.clear()
+        return
+    user = get_session().get(User, uid)
+    if user is None or not user.active:
+        session.clear()
+        return
+    g.user = user
+
+
+def sign_in(user: Any) -> None:
+    session.clear()
+    session["uid"] = user.id
+    session["login_at"] = time.time()
+    session[CSRF_FIELD] = secrets.token_urlsafe(32)  # a new token for the new session
+
+
+def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if g.get("user") is None:
+            return redirect(url_for("console.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def roles_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Signed in with one of ``roles`` (admins always pass)."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not g.user.can(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def safe_next(target: str | None) -> str:
+    """Only paths inside the console: never an open redirect."""
+    if target and target.startswith("/console") and not target.startswith("//"):
+        return target
+    return url_for("console.dashboard")
+
+
+# --- CSRF ---------------------------------------------------------------------------
+
+def csrf_token() -> str:
+    token = session.get(CSRF_FIELD)
+    if not token:
+        token = session[CSRF_FIELD] = secrets.token_urlsafe(32)
+    return token
+
+
+def check_csrf() -> None:
+    expected = session.get(CSRF_FIELD)
+    sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
+    if not expected or not sent or not hmac.compare_digest(str(expected), str(sent)):
+        abort(400, description="页面已过期或请求来源不明（缺少安全令牌），请刷新页面后重试。")

@@ -1,0 +1,37 @@
+"""A staff account of the console: editor, reviewer or admin."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, UTCDateTime
+
+ROLES = ("editor", "reviewer", "admin")
+ROLE_LABELS = {"editor": "编辑", "reviewer": "审核", "admin": "管理员"}
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The login name (may be Chinese); unique, compared case-insensitively.
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    # How the audit trail names the person ("王编辑"); defaults to the login name.
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.name
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+    def can(self, *roles: str) -> bool:
+        return self.active and (self.role == "admin" or self.role in roles)

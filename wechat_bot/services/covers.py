@@ -1,0 +1,94 @@
+"""Cover images: WeChat's permanent ``thumb`` must be a JPG of at most 64 KB.
+
+``check_cover`` accepts a file that already fits; anything else is refused
+with what is wrong, unless the caller asks to ``convert``: then Pillow turns it
+into a JPG (flattening transparency on white) and shrinks quality, then size,
+until it fits.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from PIL import Image, UnidentifiedImageError
+
+from ..errors import Invalid
+
+THUMB_MAX_BYTES = 64 * 1024
+UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+MAX_PIXELS = 25_000_000
+LONG_SIDE = 900  # WeChat shows covers at most 900 px wide
+FORMATS = {"JPEG": "JPG", "PNG": "PNG", "GIF": "GIF", "WEBP": "WEBP", "BMP": "BMP"}
+
+
+@dataclass(frozen=True)
+class Cover:
+    data: bytes
+    mime: str
+    width: int
+    height: int
+    converted: bool
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+def _kb(n: int) -> str:
+    return f"{n / 1024:.0f}KB" if n >= 1024 else f"{n}B"
+
+
+def check_cover(data: bytes, *, convert: bool = False) -> Cover:
+    if not data:
+        raise Invalid("没有收到图片文件")
+    if len(data) > UPLOAD_MAX_BYTES:
+        raise Invalid(f"图片太大（{_kb(len(data))}），请上传 2MB 以内的图片")
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind = probe.format or ""
+            width, height = probe.size
+            probe.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+        raise Invalid("无法识别的图片文件，请上传 JPG 或 PNG 图片") from None
+    if kind not in FORMATS:
+        raise Invalid(f"不支持的图片格式 {kind or '未知'}，请上传 JPG 或 PNG 图片")
+    if width * height > MAX_PIXELS:
+        raise Invalid(f"图片像素太多（{width}×{height}），请缩小后再上传")
+    if kind == "JPEG" and len(data) <= THUMB_MAX_BYTES:
+        return Cover(data, "image/jpeg", width, height, converted=False)
+    if not convert:
+        problems = []
+        if kind != "JPEG":
+            problems.append(f"格式为 {FORMATS[kind]}")
+        if len(data) > THUMB_MAX_BYTES:
+            problems.append(f"大小为 {_kb(len(data))}")
+        raise Invalid(
+            f"微信封面须为 JPG 且不超过 64KB，这张图片{'、'.join(problems)}。"
+            "可勾选“自动转换为 JPG 并压缩”后重新上传"
+        )
+    return _shrink(data)
+
+
+def _shrink(data: bytes) -> Cover:
+    with Image.open(io.BytesIO(data)) as source:
+        source.seek(0)
+        image = source.convert("RGBA") if _has_alpha(source) else source.convert("RGB")
+    if image.mode == "RGBA":
+        flat = Image.new("RGB", image.size, (255, 255, 255))
+        flat.paste(image, mask=image.getchannel("A"))
+        image = flat
+    if max(image.size) > LONG_SIDE:
+        image.thumbnail((LONG_SIDE, LONG_SIDE), Image.Resampling.LANCZOS)
+    while True:
+        for quality in (85, 75, 65, 55, 45, 35):
+            buffer = io.BytesIO()
+            image.save(buffer, "JPEG", quality=quality, optimize=True, progressive=True)
+            if buffer.tell() <= THUMB_MAX_BYTES:
+                return Cover(buffer.getvalue(), "image/jpeg", image.width, image.height, converted=True)
+        if max(image.size) <= 64:
+            raise Invalid("图片无法压缩到 64KB 以内，请换一张图片")
+        image = image.resize((max(1, image.width * 3 // 4), max(1, image.height * 3 // 4)), Image.Resampling.LANCZOS)
+
+
+def _has_alpha(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
