@@ -12,6 +12,7 @@ run: $(STAMP)
 	$(PY) app.py run
 
 test: $(DEV_STAMP)
+	$(PY) app.py guides check
 	$(PY) -m pytest -q
 
 install: $(STAMP)

@@ -4,7 +4,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from wechat_bot.db import get_session
 from wechat_bot.router import Context
+from wechat_bot.services import conversations, guides, notice_queries
+
+
+def on_area(message: Any, ctx: Context) -> str:
+    """办事指南 → 户政/出入境/治安/交管: the area's guides, pickable by number."""
+    area = guides.AREA_MENU_KEYS[str(ctx.raw.get("EventKey"))]
+    reply, ids = guides.area_choices(ctx.services.catalogue, area)
+    ctx.defer(lambda: conversations.remember_choices(ctx.services.store, ctx.openid, ids))
+    return reply
+
+
+def on_latest_news(message: Any, ctx: Context) -> str:
+    """警务公开 → 最新发布: the latest published notices."""
+    return notice_queries.latest_published_text(get_session(), ctx.services.settings.tz)
 
 
 def on_emergency(message: Any, ctx: Context) -> str:
@@ -25,6 +40,8 @@ def on_unknown_click(message: Any, ctx: Context) -> str:
 
 
 CLICKS: dict[str, Callable[[Any, Context], Any]] = {
+    **{key: on_area for key in guides.AREA_MENU_KEYS},
+    "NEWS_LATEST": on_latest_news,
     "EMERGENCY": on_emergency,
     "CONTACT": on_contact,
     "CONSULT": on_consult,

@@ -66,3 +66,11 @@ def test_sandbox_refuses_without_its_cookie_or_with_bad_input(client):
     assert client.post("/sandbox/api/send", json={"type": "text", "content": "  "}).status_code == 400
     assert client.post("/sandbox/api/send", json={"type": "shout"}).status_code == 400
     assert client.post("/sandbox/api/send", data="not json").status_code == 400
+
+
+def test_links_in_replies_point_at_the_visitors_host(client):
+    client.get("/sandbox", base_url="http://192.0.2.10:8000")
+    replies = client.post(
+        "/sandbox/api/send", json={"type": "text", "content": "护照怎么办"}, base_url="http://192.0.2.10:8000"
+    ).get_json()["replies"]
+    assert "http://192.0.2.10:8000/g/passport" in replies[0]["content"]

@@ -59,11 +59,13 @@ def create_app(
         redis_prefix=redis_prefix,
     )
     services.wsgi_app = app
+    services.catalogue  # noqa: B018 - load now: bad guide data must stop start-up
     app.extensions["wechat_bot"] = services
 
-    from . import console, webhook
+    from . import console, guide_pages, webhook
 
     app.register_blueprint(webhook.bp)
+    app.register_blueprint(guide_pages.bp)
     app.register_blueprint(console.bp)
     if settings.sandbox:
         from . import sandbox

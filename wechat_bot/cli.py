@@ -42,6 +42,7 @@ class BotGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         from .errors import BotError
+        from .services.guides import CatalogueError
 
         try:
             return super().invoke(ctx)
@@ -50,6 +51,9 @@ class BotGroup(click.Group):
             sys.exit(1)
         except BotError as exc:
             click.echo(f"错误：{exc.message}", err=True)
+            sys.exit(1)
+        except CatalogueError as exc:
+            click.echo(f"办事指南数据有误：{exc}", err=True)
             sys.exit(1)
 
 

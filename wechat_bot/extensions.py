@@ -9,12 +9,14 @@ from functools import cached_property
 from typing import Any
 
 import redis as redis_lib
+from flask import has_request_context, request
 
 from .config import Settings
 from .db import Database
 from .dedup import Deduplicator
 from .inbound import Envelope
 from .router import Router
+from .services.guides import Bureau, Catalogue
 from .services.messages import Messages
 from .store import Store, connect
 
@@ -23,6 +25,20 @@ log = logging.getLogger(__name__)
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+_catalogues: dict[tuple[Any, ...], Catalogue] = {}
+
+
+def load_catalogue() -> Catalogue:
+    """Load once per process and per version of the files (the index takes ~0.2 s)."""
+    from .services.guide_catalogue import DEFAULT_DIR
+
+    stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in DEFAULT_DIR.glob("*.toml")))
+    if stamp not in _catalogues:
+        _catalogues.clear()
+        _catalogues[stamp] = Catalogue.load(DEFAULT_DIR)
+    return _catalogues[stamp]
 
 
 class BotServices:
@@ -61,16 +77,29 @@ class BotServices:
     def dedup(self) -> Deduplicator:
         return Deduplicator(self.store)
 
-    # -- WeChat: the real API, or the built-in simulator in sandbox mode -------
+    # -- service guides ---------------------------------------------------------
     @cached_property
-    def menu(self) -> dict[str, Any]:
-        import tomllib
-        from pathlib import Path
+    def catalogue(self) -> Catalogue:
+        """The guide catalogue; create_app loads it, so bad data stops start-up."""
+        return load_catalogue()
 
-        path = Path(__file__).resolve().parent / "guides" / "menu.toml"
-        if not path.exists():
-            return {}
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+    @cached_property
+    def bureau(self) -> Bureau:
+        b = self.settings.bureau
+        return Bureau(b.name, b.account_name, b.address, b.phone, b.office_hours)
+
+    @property
+    def menu(self) -> dict[str, Any]:
+        return self.catalogue.menu
+
+    def page_url(self, guide_id: str) -> str:
+        """Absolute link to a guide's mobile page, as a citizen's phone will open it."""
+        base = self.settings.web.public_url
+        if not base and has_request_context():
+            base = request.url_root
+        return f"{(base or 'http://127.0.0.1:8000/').rstrip('/')}/g/{guide_id}"
+
+    # -- WeChat: the real API, or the built-in simulator in sandbox mode -------
 
     @cached_property
     def webhook_pusher(self) -> Any:

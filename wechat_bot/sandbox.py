@@ -75,7 +75,10 @@ def _message(services: Any, openid: str, msg_type: str, **fields: str) -> str:
 def _deliver(services: Any, xml: str) -> list[dict[str, str]]:
     """POST to /wechat exactly as WeChat would, then open the reply."""
     query, body = services.webhook_pusher.build_inbound(xml)
-    response = current_app.test_client().post(f"/wechat?{query}", data=body, content_type="text/xml")
+    # base_url: links in replies (/g/<id>) must point where the visitor's browser is.
+    response = current_app.test_client().post(
+        f"/wechat?{query}", data=body, content_type="text/xml", base_url=request.host_url
+    )
     if response.status_code != 200:
         return [{"type": "system", "content": f"服务器返回 {response.status_code}"}]
     if response.data in (b"success", b""):
