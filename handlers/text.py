@@ -1,11 +1,12 @@
 """Text messages: a citizen's question, answered from the service guides."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from wechat_bot.db import get_session
 from wechat_bot.router import Context
-from wechat_bot.services import consultations, conversations, guides
+from wechat_bot.services import consultations, conversations
 from wechat_bot.services.guide_matching import choice_number
 from wechat_bot.services.textnorm import normalize
 
@@ -22,17 +23,8 @@ def answer_question(text: str, ctx: Context) -> str:
     same message do not repeat them.
     """
     services = ctx.services
-    # Only a bare number needs the list we offered last time: reading Redis for
-    # every message would put a round trip on the hot path.
-    pending = conversations.pending_choices(services.store, ctx.openid) if choice_number(normalize(text)) else []
-    answer = guides.answer(
-        services.catalogue,
-        text,
-        services.bureau,
-        page_url=services.page_url,
-        pending_choices=pending,
-        help_text=services.messages.help,
-    )
+    pending = conversations.pending_choices(services.store, ctx.openid) if _may_be_a_pick(text) else []
+    answer = services.answer(text, pending)
     if answer.kind == "choice":
         ctx.defer(lambda: conversations.remember_choices(services.store, ctx.openid, answer.candidates))
     if answer.wants_human:
@@ -42,3 +34,13 @@ def answer_question(text: str, ctx: Context) -> str:
             )
         )
     return answer.reply
+
+
+def _may_be_a_pick(text: str) -> bool:
+    """Only a short pick like "2" or "第二个" needs the list we offered last time:
+    reading Redis for every message would put a round trip on the hot path."""
+    short = text.strip()
+    return len(short) <= 8 and bool(_NUMERAL.search(short)) and choice_number(normalize(short)) is not None
+
+
+_NUMERAL = re.compile("[0-9０-９一二三四五六七八九十]")

@@ -14,9 +14,9 @@ class CountingWaits(Deduplicator):
         super().__init__(store)
         self.waiting = threading.Semaphore(0)
 
-    def _wait_for(self, rkey: str) -> str:
+    def wait_for(self, rkey: str) -> str:
         self.waiting.release()
-        return super()._wait_for(rkey)
+        return super().wait_for(rkey)
 
 
 def test_three_concurrent_deliveries_are_handled_once_with_identical_replies(app, wechat_side):

@@ -1,7 +1,7 @@
 """A citizen's questions through /wechat in safe mode, answered from the guides."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from wechat_bot.models import Consultation
 

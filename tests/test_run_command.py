@@ -28,7 +28,7 @@ def wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 30) -> None
         try:
             if requests.get(url, timeout=1).ok:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.1)  # polling a starting server: no event to wait on
     raise AssertionError("server did not come up")
 
@@ -58,4 +58,4 @@ def test_run_starts_in_sandbox_mode_and_the_sandbox_converses(tmp_path):
     assert proc.returncode == 0, output
     assert "沙箱模式" in output
     pid_file = tmp_path / "instance" / "redis.pid"
-    assert not pid_file.exists(), "the embedded Redis was left running"
+    assert not pid_file.exists(), f"the embedded Redis was left running:\n{output}"

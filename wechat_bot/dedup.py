@@ -7,11 +7,11 @@ WxJava, which added FromUserName and CreateTime when MsgId alone collided):
 messages MsgId+FromUserName+CreateTime, events FromUserName+CreateTime+Event+EventKey.
 
 How (the claim is pipelined, because it is on every message's path):
-1. send ``SET key PENDING NX EX 120`` without waiting for the answer;
-2. meanwhile ``produce()`` the reply: pure work, no side effects;
-3. read the claim's answer (by now usually already here);
-4. the winner runs ``commit()`` (the side effects, once) and stores the final
-   reply without waiting for Redis's acknowledgement; a loser waits for the
+1. ``claim()`` sends ``SET key PENDING NX EX 120`` without waiting for the answer;
+2. meanwhile the reply is worked out (and encrypted): pure work, no side effects;
+3. ``Claim.won()`` reads the claim's answer (by now usually already here);
+4. the winner runs the side effects, once, and ``store()``s the final reply
+   without waiting for Redis's acknowledgement; a loser ``wait()``s for the
    winner's stored reply and answers with it.
 A blocking Redis round trip per message cost a third of the webhook's
 throughput under gunicorn's sync workers (bench/webhook_load.py); this keeps
@@ -90,6 +90,34 @@ class _Pipe:
         self.local.conn, self.local.owed = None, 0
 
 
+class Claim:
+    """One delivery's claim on a message: sent at once, its answer read later."""
+
+    def __init__(self, dedup: "Deduplicator", rkey: str, conn: Any) -> None:
+        self.dedup = dedup
+        self.rkey = rkey
+        self._conn = conn
+        self._won: bool | None = None
+
+    def won(self) -> bool:
+        """Whether this delivery is the one that handles the message."""
+        if self._won is None:
+            try:
+                self._won = bool(self._conn.read_response())
+            except redis_lib.ConnectionError:
+                self.dedup.pipe.reset()
+                raise
+        return self._won
+
+    def store(self, reply: str) -> None:
+        """Keep the final reply for the other copies (no wait for Redis's acknowledgement)."""
+        self.dedup.pipe.send_later("SET", self.rkey, DONE + reply.encode("utf-8"), "EX", self.dedup.ttl)
+
+    def wait(self) -> str:
+        """The winner's reply; "" when it has not finished within ``wait`` seconds."""
+        return self.dedup.wait_for(self.rkey)
+
+
 class Deduplicator:
     def __init__(
         self,
@@ -105,32 +133,32 @@ class Deduplicator:
         self.poll = poll
         self.pipe = _Pipe(store.redis)
 
+    def claim(self, key: str) -> Claim:
+        """Send ``SET key PENDING NX`` now; ask ``Claim.won()`` when the answer is needed."""
+        rkey = self.store.key("dedup", key)
+        return Claim(self, rkey, self.pipe.send("SET", rkey, PENDING, "NX", "EX", self.ttl))
+
     def once(self, key: str, produce: Callable[[], T], commit: Callable[[T], str]) -> str:
         """Return the reply for this delivery; ``commit`` runs for one copy only.
 
         Returns "" when another copy holds the claim and has not finished within
         ``wait``; the caller answers ``success`` then, which WeChat accepts silently.
         """
-        rkey = self.store.key("dedup", key)
-        conn = self.pipe.send("SET", rkey, PENDING, "NX", "EX", self.ttl)
+        claim = self.claim(key)
         try:
             draft = produce()
         finally:
-            try:
-                claimed = conn.read_response()
-            except redis_lib.ConnectionError:
-                self.pipe.reset()
-                raise
-        if not claimed:
-            return self._wait_for(rkey)
+            won = claim.won()
+        if not won:
+            return claim.wait()
         reply = ""
         try:
             reply = commit(draft)
         finally:
-            self.pipe.send_later("SET", rkey, DONE + reply.encode("utf-8"), "EX", self.ttl)
+            claim.store(reply)
         return reply
 
-    def _wait_for(self, rkey: str) -> str:
+    def wait_for(self, rkey: str) -> str:
         deadline = time.monotonic() + self.wait
         while True:
             value = self.store.redis.get(rkey)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
@@ -16,7 +16,7 @@ from .db import Database
 from .dedup import Deduplicator
 from .inbound import Envelope
 from .router import Router
-from .services.guides import Bureau, Catalogue
+from .services.guides import Answer, Bureau, Catalogue, answer_text
 from .services.messages import Messages
 from .store import Store, connect
 
@@ -92,12 +92,20 @@ class BotServices:
     def menu(self) -> dict[str, Any]:
         return self.catalogue.menu
 
-    def page_url(self, guide_id: str) -> str:
-        """Absolute link to a guide's mobile page, as a citizen's phone will open it."""
+    def site_url(self) -> str:
+        """Where citizens' phones reach us: web.public_url, else the current request's host."""
         base = self.settings.web.public_url
         if not base and has_request_context():
-            base = request.url_root
-        return f"{(base or 'http://127.0.0.1:8000/').rstrip('/')}/g/{guide_id}"
+            # Not request.url_root: that re-encodes the whole URL on every message.
+            base = f"{request.scheme}://{request.host}{request.root_path}"
+        return (base or "http://127.0.0.1:8000/").rstrip("/")
+
+    def answer(self, text: str, pending_choices: Sequence[str] = ()) -> Answer:
+        """The reply to a citizen's text, as the webhook and `guides ask` give it."""
+        return answer_text(
+            self.catalogue, text, self.bureau, site_url=self.site_url(),
+            help_text=self.messages.help, pending_choices=tuple(pending_choices),
+        )
 
     # -- WeChat: the real API, or the built-in simulator in sandbox mode -------
 

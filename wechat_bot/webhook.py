@@ -65,16 +65,27 @@ def _answer_post(services: Any) -> str:
         raw = outer
     if not raw.get("MsgType") or not raw.get("FromUserName"):
         raise InboundError(400, "not a WeChat message")
-    reply = services.dedup.once(
-        delivery_key(raw),
-        lambda: _draft(services, raw),
-        lambda draft: _commit(services, draft),
-    )
-    if not reply:
-        return SUCCESS
-    if key is not None:
-        return services.envelope.seal(reply, key, request.args.get("nonce"))
-    return reply
+    nonce = request.args.get("nonce")
+
+    def seal(reply: str) -> str:
+        return services.envelope.seal(reply, key, nonce) if key is not None and reply else reply
+
+    claim = services.dedup.claim(delivery_key(raw))
+    try:
+        draft = _draft(services, raw)
+        rendered = _render(draft.message, draft.reply)
+        sealed = seal(rendered)  # encrypted before we ask Redis: its answer has time to arrive
+    finally:
+        won = claim.won()
+    if won:
+        final = _commit(services, draft, rendered)
+        claim.store(final)
+        if final != rendered:
+            sealed = seal(final)
+    else:
+        final = claim.wait()
+        sealed = seal(final)
+    return sealed or SUCCESS
 
 
 def _read_body() -> bytes:
@@ -114,19 +125,24 @@ def _draft(services: Any, raw: dict[str, Any]) -> Draft:
         return Draft(message, ctx, services.messages.error)
 
 
-def _commit(services: Any, draft: Draft) -> str:
-    """For the one delivery that won the claim: run the side effects, render the reply."""
-    reply = draft.reply
-    if draft.ctx is not None:
-        try:
-            for effect in draft.ctx.effects:
-                effect()
-        except Exception:
-            _log_failure(draft.ctx.raw, draft.ctx)
-            reply = services.messages.error
+def _commit(services: Any, draft: Draft, rendered: str) -> str:
+    """For the one delivery that won the claim: run the side effects; the reply to keep."""
+    if draft.ctx is None or not draft.ctx.effects:
+        return rendered
+    try:
+        for effect in draft.ctx.effects:
+            effect()
+    except Exception:
+        _log_failure(draft.ctx.raw, draft.ctx)
+        return _render(draft.message, services.messages.error)
+    return rendered
+
+
+def _render(message: Any, reply: Any) -> str:
+    """The reply's XML ("" for none)."""
     if not reply:
         return ""
-    rendered = reply if isinstance(reply, BaseReply) else create_reply(reply, draft.message)
+    rendered = reply if isinstance(reply, BaseReply) else create_reply(reply, message)
     return rendered.render()
 
 

@@ -24,18 +24,13 @@ def guides() -> None:
 @pass_holder
 def ask(holder: AppHolder, text: str, as_json: bool) -> None:
     """给出公众号对这条文字消息的回复；TEXT 为 - 时从标准输入逐行读取，每行一条消息。"""
-    from ..services.guides import answer
-
     services = holder.services
     messages = (line.rstrip("\r\n") for line in sys.stdin) if text == "-" else iter([text])
     for message in messages:
         if text == "-" and not message.strip():
             continue
         # Each message is answered as a new citizen's first message: no list was offered before.
-        result = answer(
-            services.catalogue, message, services.bureau,
-            page_url=services.page_url, help_text=services.messages.help,
-        )
+        result = services.answer(message)
         if as_json:
             click.echo(json.dumps(result.as_json(), ensure_ascii=False))
         else:

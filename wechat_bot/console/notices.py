@@ -128,10 +128,9 @@ def notice_view(notice_id: int) -> Any:
     flow = support.workflow()
     notice = get_notice(flow.session, notice_id)
     findings = flow.screen(notice)
-    spans = [content.Span(f.finding.start, f.finding.end, f.finding.message) for f in findings if f.field == "body"]
     return render_template(
         "console/notices/view.html", notice=notice, findings=findings, flow=flow,
-        html=content.render_highlighted(notice.body, spans), category=content.category_label(notice.category),
+        html=support.highlighted_body(notice.body, findings), category=content.category_label(notice.category),
         trail=trail(flow.session, notice, flow.tz, flow.step_names),
     )
 
@@ -185,9 +184,8 @@ def preview() -> Any:
     if not digest and text["body"].strip():
         digest = content.clean_digest("", text["body"])
     findings = flow.screener.screen(text["title"], digest, text["body"], text["private_names"])
-    spans = [content.Span(f.finding.start, f.finding.end, f.finding.message) for f in findings if f.field == "body"]
     return jsonify(
-        html=content.render_highlighted(text["body"], spans),
+        html=support.highlighted_body(text["body"], findings),
         digest=digest,
         title_length=len(" ".join(text["title"].split())),
         findings=[

@@ -29,14 +29,13 @@ def review_page(notice_id: int) -> Any:
     flow = support.workflow()
     notice = get_notice(flow.session, notice_id)
     findings = flow.screen(notice)
-    spans = [content.Span(f.finding.start, f.finding.end, f.finding.message) for f in findings if f.field == "body"]
     return render_template(
         "console/review/page.html",
         notice=notice,
         flow=flow,
         findings=findings,
         fixable=[f for f in findings if not f.blocking],
-        html=content.render_highlighted(notice.body, spans),
+        html=support.highlighted_body(notice.body, findings),
         category=content.category_label(notice.category),
         refusal=flow.approval_refusal(g.user, notice),
         step_name=flow.current_step_name(notice),

@@ -12,6 +12,7 @@ from typing import Any
 from flask import abort, current_app, g, redirect, request, session, url_for
 
 from ..db import get_session
+from ..services import notice_content
 from ..services.notice_content import local_text
 from ..services.notices import NoticeWorkflow
 
@@ -114,3 +115,9 @@ def check_csrf() -> None:
     sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
     if not expected or not sent or not hmac.compare_digest(str(expected), str(sent)):
         abort(400, description="页面已过期或请求来源不明（缺少安全令牌），请刷新页面后重试。")
+
+
+def highlighted_body(body: str, findings: Any) -> str:
+    """The article HTML with the body's privacy findings marked, for previews and review."""
+    spans = [notice_content.Span(f.finding.start, f.finding.end, f.finding.message) for f in findings if f.field == "body"]
+    return notice_content.render_highlighted(body, spans)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from wechat_bot.services.guide_catalogue import (
     AREA_MENU_KEYS,
@@ -41,7 +42,7 @@ from wechat_bot.services.textnorm import normalize
 
 __all__ = [
     "AREAS", "AREA_MENU_KEYS", "KNOWN_MENU_KEYS", "Answer", "Bureau", "Catalogue", "area_choices",
-    "CatalogueError", "Guide", "answer", "check_catalogue", "emergency_reply", "help_menu",
+    "CatalogueError", "Guide", "answer", "answer_text", "check_catalogue", "emergency_reply", "help_menu",
     "human_reply", "render_guide_reply",
 ]
 
@@ -134,6 +135,25 @@ def answer(
     if found.candidates:
         return make("choice", choice_reply(catalogue, found.candidates), found.guide_id, found.candidates)
     return make("guide", _guide_reply(catalogue, found.guide_id, bureau, page_url), found.guide_id)
+
+
+@lru_cache(maxsize=8192)
+def answer_text(
+    catalogue: Catalogue,
+    text: str,
+    bureau: Bureau,
+    *,
+    site_url: str,
+    help_text: str | None = None,
+    pending_choices: tuple[str, ...] = (),
+) -> Answer:
+    """``answer`` remembered for the process's life: it is a pure function of its
+    arguments, and citizens ask the same few questions over and over."""
+    return answer(
+        catalogue, text, bureau,
+        page_url=lambda guide_id: f"{site_url}/g/{guide_id}",
+        pending_choices=pending_choices, help_text=help_text,
+    )
 
 
 def _guide_reply(catalogue: Catalogue, guide_id: str, bureau: Bureau, page_url: Callable[[str], str]) -> str:
