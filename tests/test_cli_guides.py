@@ -47,3 +47,28 @@ def test_menu_sync_pushes_to_the_simulator_in_sandbox(app, runner):
     assert result.exit_code == 0, result.output
     services = app.extensions["wechat_bot"]
     assert services.gateway.get_menu()["menu"]["button"][0]["name"] == "办事指南"  # WeChat wraps it in "menu"
+
+
+def test_bad_guide_data_stops_start_up_naming_file_and_field(tmp_path):
+    """A staff edit that breaks a guide file must stop the bot with one clear line."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from wechat_bot.services import guide_catalogue
+
+    broken = tmp_path / "guides"
+    shutil.copytree(guide_catalogue.DEFAULT_DIR, broken)
+    text = (broken / "passport.toml").read_text(encoding="utf-8")
+    (broken / "passport.toml").write_text(text.replace('title = "', 'titel = "', 1), encoding="utf-8")
+    script = (
+        "import sys; from pathlib import Path; from wechat_bot.services import guide_catalogue as g; "
+        f"g.DEFAULT_DIR = Path({str(broken)!r}); sys.argv = ['app.py', 'guides', 'list']; "
+        "from wechat_bot.cli import main; main()"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WECHAT_BOT_")}
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert result.returncode == 1, result.stderr
+    line = result.stderr.strip().splitlines()[-1]
+    assert "passport.toml: titel" in line  # the file and the field, in one line
