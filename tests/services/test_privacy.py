@@ -556,3 +556,10 @@ def test_bench_set_catches_every_id_mobile_and_card_and_never_flags_clean_rows()
     for kind in ("id_number", "mobile", "bank_card"):
         assert ev.recall(kind) == 1.0, bench.format_report(ev)
     assert ev.false_alarms == [], bench.format_report(ev)
+
+
+def test_email_with_a_full_width_at_sign_is_found_and_masked():
+    text = "联系邮箱abc＠qq.com"
+    findings = scan(text)
+    assert [f.kind for f in findings] == ["email"]
+    assert "abc" not in apply_masks(text)

@@ -1,0 +1,71 @@
+"""What a scan reports: the Finding type and its kinds, masks, and which of two
+overlapping findings is kept."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # one of KIND_LABELS
+    start: int  # character offset in the text
+    end: int
+    text: str  # text[start:end]
+    mask: str  # suggested replacement
+    message: str  # explanation for staff (简体中文)
+    label: str  # short Chinese label of the kind
+
+
+KIND_LABELS: dict[str, str] = {
+    "id_number": "身份证号",
+    "mobile": "手机号",
+    "landline": "固定电话",
+    "bank_card": "银行卡号",
+    "plate": "车牌号",
+    "address": "详细地址",
+    "email": "电子邮箱",
+    "name": "姓名",
+    "minor": "未成年人",
+    "sensitive_word": "涉密标识",
+}
+
+# Masking a secrecy marker does not make the content behind it publishable.
+BLOCKING_KINDS = frozenset({"sensitive_word"})
+
+
+def make_finding(
+    kind: str, text: str, start: int, end: int, mask: str, message: str
+) -> Finding:
+    return Finding(kind, start, end, text[start:end], mask, message, KIND_LABELS[kind])
+
+
+def mask_at(original: str, positions: Iterable[int]) -> str:
+    chars = list(original)
+    for i in positions:
+        chars[i] = "*"
+    return "".join(chars)
+
+
+def mask_digits(original: str, norm: str, keep_head: int, keep_tail: int) -> str:
+    """Star the digits (and a final X) of `original`, keeping the first and last few."""
+    positions = [i for i, ch in enumerate(norm) if ch.isdigit() or ch in "Xx"]
+    return mask_at(original, positions[keep_head : len(positions) - keep_tail])
+
+
+# When two findings overlap, the earlier kind in this tuple wins (an e-mail address may
+# contain a mobile number; a name given with a minor's age is a minor).
+_PRIORITY = (
+    "email", "id_number", "mobile", "bank_card", "landline", "plate", "minor", "name",
+    "address", "sensitive_word",
+)
+
+
+def without_overlaps(candidates: list[Finding]) -> list[Finding]:
+    rank = {kind: i for i, kind in enumerate(_PRIORITY)}
+    chosen: list[Finding] = []
+    for f in sorted(candidates, key=lambda f: (rank[f.kind], f.start - f.end, f.start)):
+        if all(f.end <= c.start or c.end <= f.start for c in chosen):
+            chosen.append(f)
+    return sorted(chosen, key=lambda f: f.start)
+
