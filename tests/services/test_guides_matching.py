@@ -36,7 +36,7 @@ def _load_eval():
     return module
 
 
-@pytest.mark.parametrize("name", ["guides_eval.tsv", "guides_holdout.tsv"])
+@pytest.mark.parametrize("name", ["guides_eval.tsv", "guides_holdout.tsv", "guides_holdout2.tsv"])
 def test_eval_targets(name):
     """bench/guides_eval.py meets the targets and beats the baseline, on our set and on a
     set written blind by someone who had not seen the matcher (kept as a regression set)."""
