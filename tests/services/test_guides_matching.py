@@ -36,13 +36,13 @@ def _load_eval():
     return module
 
 
-@pytest.mark.parametrize("name", ["guides_eval.tsv", "guides_holdout.tsv", "guides_holdout2.tsv"])
+@pytest.mark.parametrize("name", ["guides_eval.tsv", "guides_holdout.tsv", "guides_holdout2.tsv", "guides_holdout3.tsv"])
 def test_eval_targets(name):
     """bench/guides_eval.py meets the targets and beats the baseline, on our set and on a
     set written blind by someone who had not seen the matcher (kept as a regression set)."""
     module = _load_eval()
     path = ROOT / "bench" / "data" / name
-    assert len(module.read_set(path)) >= 200
+    assert len(module.read_set(path)) >= 150
     result = module.evaluate(path, repeat=1)
     ours, base = result["ours"], result["baseline"]
     assert ours["top1"] >= 0.95, ours["errors"]

@@ -488,8 +488,57 @@ _INJURY = re.compile("受伤|流血|出血|伤|昏迷|死|骨折|撞人|撞到�
 _FRAUD_NOW = re.compile(
     "(正在|现在|还在|马上|准备|要不要|该不该|是不是)(被骗|转账|汇款|打钱|付款|给他转|给对方转)|"
     "(对方|他|她|客服|警察|公安|骗子)(让|要|叫|要求)我(转|汇|打钱|付|下载|开通|共享|点|输入|提供|贷款)|"
-    "(让|要|叫)我(转账|汇款|打钱|下载|屏幕共享|共享屏幕|开启共享)|屏幕共享|共享屏幕|安全账户|把验证码"
+    "(让|要|叫)我(转账|汇款|打钱|下载|屏幕共享|共享屏幕|开启共享)|屏幕共享|共享屏幕|安全账户|把验证码|"
+    "(让|要|叫)我[^，。！？]{0,4}(转|汇|打钱)[^，。！？]{0,4}(万|千|钱|过去)"
 )
+
+# Danger described in plain words, a few characters apart: weapons, intruders, being
+# followed or shut in, children hurt or shut in a car, falls, poison, electric shock,
+# drowning, explosions, smoke, people lost in the mountains, a runaway lorry.
+_DANGER_POLICE = re.compile(
+    "(?:菜刀|砍刀|斧头|斧子|棍子|铁棍|刀子|匕首|砖头|枪)[^，。！？]{0,8}(?:砍|追|打|踹|砸|杀|捅|要|冲|门口|站在|堵)|"
+    "(?:砍|追|打|捅)[^，。！？]{0,4}(?:菜刀|砍刀|斧头|刀)|追人|追着人|踹门|砸门|翻[^，。！？]{0,3}(?:窗|墙|院)|"
+    "弄死|打死|杀了|往死里打|跟了我|跟着我|跟踪|在我后面|一直跟|尾随|锁在屋|关在屋|不让我走|不放我走|"
+    "把我锁|把我关|不按导航|往山里开|绑|抢了我|抢我的|小偷还在|贼还在|人还在(?:院|屋|家|楼)|"
+    "打娃|打孩子|打小孩|虐待|娃哭|孩子哭得|(?:没回来|没回家|不见了|找不到)[^。！？]{0,8}(?:天快黑|天黑|半夜|几个小时|一整天|到现在)|"
+    "(?:中午|早上|上午|下午|昨晚|一早)[^，。！？]{0,6}(?:出门|出去|走了)[^。！？]{0,8}(?:没回来|没回家|不见|找不到)"
+)
+_DANGER_MEDICAL = re.compile(
+    "(?:血)[^，。！？]{0,6}(?:止不住|往外冒|一直流|流了一地|喷)|绞[^，。！？]{0,3}(?:手|脚|胳膊|头发)|(?:手|脚|胳膊)[^，。！？]{0,3}(?:绞|轧|切断|断了)|"
+    "昏过去|晕过去|倒在|倒下|不醒|叫不醒|没反应|没知觉|抽筋|抽风|口吐白沫|上吐下泻|吐血|"
+    "误吃|误服|误喝|吃了[^，。！？]{0,3}(?:药|老鼠药|农药|毒)|老鼠药|敌敌畏|百草枯|食物中毒|"
+    "被电(?!子|话|视|脑|动|瓶)|电打了|被电打|触电|电线上|腿[^，。！？]{0,3}断|摔断|走不了|动不了|起不来|沉下去|没上来|没浮上来|"
+    "锁在车里|困在车里|关在车里|晒着|喘不过气|心跳停|没了呼吸|没有气了"
+)
+_DANGER_FIRE = re.compile(
+    "炸了|爆炸|砰的一声|轰的一声|烧焦味|焦糊味|好多烟|浓烟|烟很大|黑烟|看不见路|下不去楼|"
+    "迷路|困在山|山里出不来|被水冲|洪水|涨水|山体滑坡|滑坡|泥石流|化粪池|沼气|窨井|冲进人群|刹车失灵"
+)
+# "累死了", "笑死我了", "难得要命": intensifiers, not danger.
+_FIGURATIVE = re.compile(
+    "(?:累|饿|冷|热|笑|气|穷|困|忙|烦|痛|疼|吓|急|渴|闷|晒|撑|无聊|难受|丑|美|帅|香|辣|酸|甜|咸|难|好|烦)"
+    "(?:得)?(?:要)?死(?:了|我了|人了|啦|他了|掉了)?|(?:得|的)要命|要命了|"
+    "嘴里着火|嘴里冒火|心里着火|火气|上火|气炸|炸裂|"
+    "(?:题|作业|数学|英语|物理|考试)[^。！？]{0,10}救命|救命[^。！？]{0,10}(?:题|作业|数学|考试)"
+)
+# Games, films, dreams, homework: whatever happens there is not happening to anyone.
+_FICTION = re.compile(
+    "爆头|特效|吃鸡|王者|游戏里|游戏中|电视剧|剧里|电影里|电影中|抖音上|视频里|小说里|梦里|做梦|一场梦|原来是"
+)
+
+
+def strip_figurative(norm: str) -> str:
+    """Drop intensifiers such as 累死了 / 笑死我了 / 难得要命, which are not about death or danger."""
+    return _FIGURATIVE.sub("", norm)
+# A question about papers (a document plus what to do about it), asked after the fact.
+_PAPERWORK = re.compile(
+    "(?:身份证|户口本|户口簿|户口|护照|通行证|驾照|驾驶证|行驶证|证件|签注|临时证|无犯罪|车牌|号牌)[^。！？]{0,12}"
+    "(?:补|办|换|销|注销|签|怎么|咋|能不能|能否|吗|需要|材料|多少钱|去哪|哪里|手续)|"
+    "(?:补|办|换|销|注销)[^。！？]{0,6}(?:身份证|户口本|户口簿|户口|护照|通行证|驾照|驾驶证|证)|"
+    "网上报案|网上报警|能报案吗|报案吗|还有用吗|查进度|验伤|几点上班|上班时间|投诉|举报|复议|审批|许可|"
+    "丧事办完|后事办完|办完了|处理完|走了以后"
+)
+_NOW = re.compile("正在|还在|快来|救命|快点|快救|赶紧来|来人|快快|马上来|就在我|在我家|现在就")
 
 
 @dataclass(frozen=True)
@@ -500,18 +549,21 @@ class Emergency:
 
 def detect_emergency(norm: str) -> Emergency | None:
     """Danger happening now, judged from the normalised text; None when not urgent."""
-    if not norm:
+    norm = strip_figurative(norm)
+    if not norm or (_FICTION.search(norm) and not _NOW.search(norm)):
         return None
     urgent = bool(_URGENT.search(_NOT_URGENT.sub("", norm)))
     admin = bool(_ADMIN.search(norm))
-    calm = admin and not urgent
+    # Papers asked about after the fact (身份证被抢了怎么补) are guide questions, unless
+    # the message also says it is happening now.
+    calm = (admin and not urgent) or (bool(_PAPERWORK.search(norm)) and not _NOW.search(norm))
 
     if _FRAUD_NOW.search(norm) and not calm:
         return Emergency(("110", "96110"), "fraud")
-    fire = bool(_FIRE.search(norm)) and not calm
-    traffic = bool(_TRAFFIC.search(norm)) and not (_TRAFFIC_ADMIN.search(norm) and not urgent)
-    police = (bool(_POLICE.search(norm)) and not calm) or bool(_CALL_POLICE.search(norm))
-    medical = bool(_MEDICAL.search(norm)) and not calm
+    fire = bool(_FIRE.search(norm) or _DANGER_FIRE.search(norm)) and not calm
+    traffic = bool(_TRAFFIC.search(norm)) and not calm and not (_TRAFFIC_ADMIN.search(norm) and not urgent)
+    police = (bool(_POLICE.search(norm) or _DANGER_POLICE.search(norm)) and not calm) or bool(_CALL_POLICE.search(norm))
+    medical = bool(_MEDICAL.search(norm) or _DANGER_MEDICAL.search(norm)) and not calm
     hurt = medical or bool(_INJURY.search(norm))
     if fire:
         return Emergency(("119", "120") if medical else ("119",), "fire")
@@ -540,7 +592,7 @@ _CASE_STATUS = re.compile(
     "进度|进展|办到哪|办好了没|办好没|好了没有|好了吗|结果出来|有结果吗|"
     "有消息吗|有结果了吗|结果了吗|报的案|报过案|报了案|抓到了吗|抓到没|抓住了吗|立案了吗|有没有立案|受理了吗|什么时候能拿到我|多久能拿到我|审核通过|"
     "审核没通过|被驳回|不给办|不给我办|为什么不给|为什么不能|凭什么|"
-    "开好了没|开好没|开出来没|开出来了吗|批下来|批了没|审批到哪|到哪了|到哪一步|怎么样了|咋样了|下来了没|下来没"
+    "开好了没|开好没|开出来没|开出来了吗|批了没|审批到哪|到哪了|到哪一步|怎么样了|咋样了|下来了没|下来没"
 )
 _POLICE_BUSINESS = re.compile(
     "案子|案件|嫌疑人|拘留|取保|笔录|传唤|释放|判决|看守所|探视|会见|罚款退|没收|扣押|退还|民警|警察|警官|"

@@ -36,6 +36,7 @@ from wechat_bot.services.guide_matching import (
     is_greeting,
     is_police_business,
     match,
+    strip_figurative,
     wants_human,
 )
 from wechat_bot.services.textnorm import normalize
@@ -88,7 +89,7 @@ def answer(
     built-in ``help_menu`` is used.
     """
     text = text or ""
-    norm = normalize(text)
+    norm = strip_figurative(normalize(text))
     help_reply = help_text or help_menu(bureau)
 
     def make(kind: str, reply: str, guide_id: str | None = None,
