@@ -16,16 +16,20 @@ _SURNAMES = frozenset(
     "臧闵苟邬卞姬栾隋刁沙荣巫寇桑郎甄丛仲虞敖巩佘池苑迟邝封匡鞠惠荆冀郁胥南班储栗燕楚鄢"
     "谌奚粟冼蔺楼闻厉仝郜阚帅屠朴练廉禹祖漆狄晋扈晁芮阙浦鹿邸雍辜裘亓邰赫杭逯嵇昝"
 )
+# Surnames far more often read as a word (时年、事发时、司机、公司): they count only right
+# after a role word or an age, where _name_at weighs what follows, never when guessing
+# where a name begins before an age (事发时小明（12岁）names 小明).
+_ROLE_ONLY_SURNAMES = frozenset("时司")
 _DOUBLE_SURNAMES = frozenset(
     "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 独孤"
     " 南宫 端木 呼延 钟离 濮阳 淳于 赫连 拓跋 申屠 太史 公羊 闻人 澹台".split()
 )
 # Surnames that just as often begin an ordinary word (安全、文明、高速、任何 …): a name
-# with one of them counts only when punctuation, the end of text or a typical verb
-# after a name (被、已、称 …) closes it; after 于/向 (prepositions first) only punctuation.
+# with one of them counts only when what follows it reads as the rest of a report
+# (see _name_follows) and it is not one of the ordinary words in _ORDINARY_RE.
 _WEAK_SURNAMES = frozenset(
     "于向何余程任方白石金江安关常严万宁陆田高马文付包尚史温康齐申单成管路游谷盛华沙荣"
-    "南毛龙夏左甘易武施蓝辛蒙卫池迟封楼闻储戴曾许范钱苏"
+    "南毛龙夏左甘易武施蓝辛蒙卫池迟封楼闻储戴曾许范钱苏时司"
 )
 # Characters that do not occur inside a given name: function words, verbs that follow a
 # name in a police report, and 某 (an already masked name such as 王某某、余某亮).
@@ -39,20 +43,20 @@ _HONORIFICS = (
     "小姐", "医生", "律师", "总", "老", "哥", "姐", "叔", "伯", "婶", "奶奶", "爷爷",
 )
 # Ordinary words that follow role words and begin with a surname (当事人陈述、
-# 驾驶人应当、学生安全 …). Function words (已、被、在、系 …) need no entry: they are not
-# surnames.
+# 学生安全 …); those of the surnames in _ORDINARY are there. Function words (已、被、
+# 在、系 …) need no entry: they are not surnames.
 _STOP_PHRASES = tuple(sorted(set("""
-    于是 于当 于凌晨 于次日 于近日 于日前 于今年 于去年 于上午 于下午 于晚上 于中午 于傍晚
-    于夜间 于案发 于近期 于同日 于其 向其 向民警 向警方 向公安 向派出所 向社会 向群众
-    陈述 陈列 张贴 张开 周边 周围 周末 周岁 杜绝 毕业 苏醒 黄色 黎明 顾客 顾及 罗列 胡乱
-    郑重 谢绝 蒙受 焦急 辛苦 蓝色 刁难 牟利 牟取 储存 鞠躬 郁闷 庞大 莫名 卫生 楼上 楼下
-    楼道 迟到 迟迟 曾经 曾因 曾多次 许多 许诺 范围 钱款 钱财 钱包 戴着 戴上 戴头盔 孙子
-    孙女 夏季 夏天 秦岭 龙头 毛病 雷同 韩国 安全 安排 安装 安置 文明 文化 文件 文身 高速
-    高度 高中 马上 马路 何时 何处 余额 程序 任何 任务 方面 方式 方向 方法 白天 石头 金额
-    江边 关于 关系 关注 常住 常见 严重 严格 严禁 万元 宁可 陆续 田间 包括 包扎 路上 路边
-    路段 路口 路线 史上 温馨 康复 齐全 申请 单位 成功 成年 成员 华人 沙发 荣誉 南方 左右
-    甘肃 易燃 武器 施工 游泳 游玩 管理 管控 盛行 谷歌 林间 林区 朱红 金融 汪洋 欧洲 欧元
-    叶片 柳树 梅花 宋体 唐突 党员 党组织
+    陈述 陈列 张贴 张开 周边 周围 周末 周岁 杜绝 毕业 苏醒 黄色 黎明 顾客
+    顾及 罗列 胡乱 郑重 谢绝 蒙受 焦急 辛苦 蓝色 刁难 牟利 牟取 储存 鞠躬
+    郁闷 庞大 莫名 卫生 楼上 楼下 楼道 迟到 迟迟 曾经 曾因 曾多次 许多 许诺
+    范围 钱款 钱财 钱包 戴着 戴上 戴头盔 孙子 孙女 夏季 夏天 秦岭 龙头 毛病
+    雷同 韩国 安全 安排 安装 安置 何时 何处 余额 程序 任何 任务 金额 江边
+    严重 严格 严禁 宁可 陆续 包括 包扎 路上 路边 路段 路口 路线 史上 温馨
+    康复 齐全 申请 单位 成功 成年 成员 华人 沙发 荣誉 南方 左右 甘肃 易燃
+    武器 施工 游泳 游玩 管理 管控 盛行 谷歌 林间 林区 朱红 金融 汪洋 欧洲
+    欧元 叶片 柳树 梅花 宋体 唐突 党员 党组织 蒙面 戴口罩 戴帽 戴手套 戴墨镜
+    付款 付钱 南下 包车 安然 安心 左手 左侧 成群 齐心 金项链 金饰 金手镯
+    金戒指
 """.split()), key=len, reverse=True))
 
 _NAME_ROLES = (
@@ -88,13 +92,58 @@ _NAME_BEFORE_AGE_RE = re.compile(
 )
 _AGE_BEFORE_NAME_RE = re.compile(rf"{_AGE}的(?:(?:{_INTRO})[\s:*_]{{0,3}})?")
 _AGE_ENDING_RE = re.compile(rf"{_AGE}的?[\u4e00-\u9fff]{{0,6}}$")
-_AFTER_NAME = frozenset("被已称系等涉因在")
+# The ordinary readings of weak surnames, as the words they begin (高速、马上、万余 …);
+# for the prepositions 于/向 also what they introduce: a date or time (于11月、于昨晚),
+# a place (于家中、于县城) or an addressee (向民警、向家人、向他). Given names seldom
+# start with these characters, so losing such a name is the lesser evil.
+_ORDINARY = {
+    "于": r"[\d〇零一二两三四五六七八九十昨今本上下午晚早凌傍夜深去近同年周节假寒暑县市镇村乡街巷"
+         r"区省路车门店室院楼厂场站网途案事境辖] 明[天日早晚] 清[晨早] 中[午旬途] 春[节季天]"
+         r" [冬夏秋][季天] 家[中里门内附] 宾馆 酒店 饭店 商[场店铺城] 超市 银行 医院 学校 单位"
+         r" 公[司园路交共] 广场 小区 工地 田间 山上 河边 江边 现场 附近 住[处所宅] 租住 机场"
+         r" 火车 高铁 汽车 异地 当地 老家 原籍 微信 电话 手机 宝鸡 宁强",
+    "向": r"[他她我你您咱民警公交派家亲朋邻同记媒银法检单领客商网群社村物医学上下组政部值相"
+         r"本全各众店卖买房校院厂舍乘保门病患施路妻丈父母儿孩弟妹律监辖省市县镇乡嫌失车工居"
+         r"游纪主消企广人支] 微信 平台",
+    "高": "速 价 额 度 空 温 峰期 档 级 中 考 利 危 发 压 烧 龄 层 楼 铁 效 端 兴 声 大 瘦 挑"
+         " 傲 处 低 频 息 薪 仿 原 山 新 校 调 风险",
+    "马": "路 上 匹 桶 车 戏 虎 达 拉松",
+    "石": "头 块 料 油 材 灰 子 板 膏 桥 墙 阶",
+    "田": "间 地 野 埂 里 边 园 坎",
+    "方": "面 式 向 法 案 便 位 言 针 形 圆 正",
+    "白": "天 色 班 酒 银 菜 条 纸 日 领 费 皙 净 血 发 昼 衣 白",
+    "常": "住 见 年 用 规 态 识 务 委 驻 常 期 温 来 去 设",
+    "万": "元 余 多 件 人 一 家 分 能 物 事 全 千 亿 般 幸",
+    "时": "常 间 候 刻 段 任 隔 值 速 而 尚 机 代 光 节 令 针 长 差 效 许 至 时 髦",
+    "文": "明 化 件 身 书 字 物 章 艺 体 娱 具 档 凭 本 中",
+    "司": "机 法 令 空 职 仪 局",
+    "单": "位 独 手 身 方 据 次 个 人",
+    "关": "于 系 注 心 爱 押 闭 门 联 口 键 掉 机 停 卡 照 怀 乎 节 税",
+}
+_ORDINARY_RE = re.compile(
+    "|".join(f"{s}(?:{'|'.join(words.split())})" for s, words in _ORDINARY.items())
+)
+# What follows a name with a weak surname. Clause markers (系、等人、年龄、，男) and the
+# verbs of a report (报警、称、驾驶) close it even after 于/向: a time or place after 于
+# is followed by what happened, not by who told it, and 向民警反映 is in _ORDINARY_RE.
+_CLAUSE_FOLLOWER_RE = re.compile(r"系|等\d*人|涉嫌|现年|年龄|[男女](?=[,、(\s\d])")
+_REPORT_FOLLOWER_RE = re.compile(
+    "报[警案称]|称|说|讲述|供述|陈述|反映|证实|表示|自称|声称|介绍|告诉|交代|承认|驾[驶车]"
+)
+# Verbs and function words that follow a subject (被骗、在…、因…、于…、向…). After a
+# preposition only those that cannot follow its object (向东经过… is a direction), and
+# after 于 only when the given name does not end like a place or time (于西安被抓获).
+_ACTION_FOLLOWER_RE = re.compile("[被已在因将遭于向经到所等涉骑持携]|伙同|醉酒|酒后|无证")
+_PREPOSITION_ACTION_FOLLOWERS = frozenset("被已在因将遭")
+_PLACE_OR_TIME_ENDINGS = frozenset(
+    "州京安都海阳城市县镇村乡区省街路巷道口边上下里内外中间处所地站场馆店院校园楼室屋房宅"
+    "家厅局队厂坊桥河江湖山岭沟坡岸滩晚晨日天午夜期时前后年月周末节方"
+)
 # What may follow a name with a common surname: function words, verbs of a report.
 _NAME_CLOSERS = _NON_NAME_CHARS | frozenset(
     "家证作供交承认投自主现私擅非违酗吸贩赌聚寻诈敲恐故死父母妻夫儿子同一二三两午晚早夜凌今"
     "走离失落溺摔跌遇突"
 )
-_PREPOSITION_SURNAMES = frozenset("于向")
 _PSEUDONYM_RE = re.compile(r"\s*\(\s*化名")  # 王小明（化名）is not a real name
 _NAME_JOINERS = ("、", "和", "及", "与")  # 犯罪嫌疑人王小明、李华
 _PUNCT_END = set(",.;:!?、。；：！？()（）[]【】《》“”\"'‘’ \t\n…—")
@@ -117,7 +166,8 @@ def _is_name_char(ch: str) -> bool:
 def _surname_length(norm: str, pos: int) -> int:
     if norm[pos : pos + 2] in _DOUBLE_SURNAMES:
         return 2
-    return 1 if norm[pos : pos + 1] in _SURNAMES else 0
+    first = norm[pos : pos + 1]
+    return 1 if first in _SURNAMES or first in _ROLE_ONLY_SURNAMES else 0
 
 
 def _closed(norm: str, end: int) -> bool:
@@ -142,18 +192,35 @@ def _name_at(norm: str, pos: int) -> int | None:
         given += 1
     if not given or norm.startswith(_HONORIFICS, given_start):
         return None
-    closers = _closers(norm[pos] if surname == 1 else "")
+    weak = surname == 1 and norm[pos] in _WEAK_SURNAMES
+    if weak and _ORDINARY_RE.match(norm, pos):
+        return None
     for length in range(given, 0, -1):
         end = given_start + length
-        if _closed(norm, end) or norm[end] in closers:
+        if _closed(norm, end) or (
+            _name_follows(norm, pos, end) if weak else norm[end] in _NAME_CLOSERS
+        ):
             return None if _PSEUDONYM_RE.match(norm, end) else end
     return None
 
 
-def _closers(surname: str) -> frozenset[str]:
-    if surname in _PREPOSITION_SURNAMES:
-        return frozenset()
-    return _AFTER_NAME if surname in _WEAK_SURNAMES else _NAME_CLOSERS
+def _name_follows(norm: str, pos: int, end: int) -> bool:
+    """Whether the text at `end` reads as what follows a name with a weak surname."""
+    if _CLAUSE_FOLLOWER_RE.match(norm, end):
+        return True
+    if _REPORT_FOLLOWER_RE.match(norm, end):
+        return True
+    if norm[end] in _NAME_JOINERS[1:]:  # 高峰和李华: a joiner counts before another name
+        return _name_at(norm, end + 1) is not None
+    # 的 only after a full three-character name: 高大的、白皙的 describe a person.
+    possessive = norm[end] == "的" and end - pos == 3
+    if norm[pos] == "向":
+        return norm[end] in _PREPOSITION_ACTION_FOLLOWERS
+    if norm[pos] == "于":
+        return (
+            possessive or norm[end] in _PREPOSITION_ACTION_FOLLOWERS
+        ) and norm[end - 1] not in _PLACE_OR_TIME_ENDINGS
+    return possessive or bool(_ACTION_FOLLOWER_RE.match(norm, end))
 
 
 def _valid_name(cand: str) -> bool:
