@@ -28,11 +28,12 @@ def test_guides_ask_stdin_prints_one_json_object_a_line(app, runner):
     result = invoke(app, runner, "guides", "ask", "-", "--json", input="你好\n護照多少錢\n\n有人在打架\n")
     lines = result.output.strip().splitlines()
     answers = [json.loads(line) for line in lines]
-    assert [a["text"] for a in answers] == ["你好", "護照多少錢", "有人在打架"]
-    assert answers[0]["guide_id"] is None
+    # One object per input line, blank lines included, so outputs line up with inputs.
+    assert [a["text"] for a in answers] == ["你好", "護照多少錢", "", "有人在打架"]
+    assert answers[0]["guide_id"] is None and answers[2]["guide_id"] is None
     assert answers[1]["guide_id"] == "passport"
-    assert answers[2]["guide_id"] == "emergency" and answers[2]["emergency"] is True
-    assert answers[2]["reply"].startswith("110")
+    assert answers[3]["guide_id"] == "emergency" and answers[3]["emergency"] is True
+    assert answers[3]["reply"].startswith("110")
 
 
 def test_guides_list_and_check(app, runner):
@@ -72,3 +73,21 @@ def test_bad_guide_data_stops_start_up_naming_file_and_field(tmp_path):
     assert result.returncode == 1, result.stderr
     line = result.stderr.strip().splitlines()[-1]
     assert "passport.toml: titel" in line  # the file and the field, in one line
+
+
+def test_cli_failures_are_one_line_not_a_traceback(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    config = tmp_path / "config.toml"
+    config.write_text(f'[storage]\ndatabase_url = "sqlite:///{tmp_path}/never-migrated.sqlite3"\n', encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(root / "app.py"), "--config", str(config), "notices", "list"],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert "db upgrade" in result.stderr

@@ -79,3 +79,27 @@ def test_secrets_can_come_from_the_environment(tmp_path):
 def test_missing_config_file_is_an_error(tmp_path):
     with pytest.raises(ConfigError, match="不存在"):
         load_settings(tmp_path / "nope.toml", environ={})
+
+
+def test_instance_folder_sits_beside_the_config_file(tmp_path, monkeypatch):
+    folder = tmp_path / "etc"
+    folder.mkdir()
+    (folder / "config.toml").write_text("", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(folder / "config.toml", environ={})
+    assert settings.instance_path == (folder / "instance").resolve()
+
+
+@pytest.mark.parametrize("value", ["60.5", '"60秒"', "true"])
+def test_sweep_seconds_must_be_a_whole_number(tmp_path, value):
+    with pytest.raises(ConfigError, match="publish.sweep_seconds"):
+        load(tmp_path, f"[publish]\nsweep_seconds = {value}\n")
+
+
+def test_a_directory_or_non_utf8_file_is_a_clear_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="不是文件"):
+        load_settings(tmp_path, environ={})
+    bad = tmp_path / "gbk.toml"
+    bad.write_bytes("[bureau]\nname = \"略阳县公安局\"\n".encode("gbk"))
+    with pytest.raises(ConfigError, match="UTF-8"):
+        load_settings(bad, environ={})

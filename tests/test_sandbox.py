@@ -74,3 +74,19 @@ def test_links_in_replies_point_at_the_visitors_host(client):
         "/sandbox/api/send", json={"type": "text", "content": "护照怎么办"}, base_url="http://192.0.2.10:8000"
     ).get_json()["replies"]
     assert "http://192.0.2.10:8000/g/passport" in replies[0]["content"]
+
+
+def test_the_citizens_text_arrives_exactly_as_typed(app, client):
+    client.get("/sandbox")
+    seen: list[str] = []
+    services = app.extensions["wechat_bot"]
+    services.router.messages["text"] = lambda message, ctx: seen.append(message.content) or "好"
+    typed = "人工 <img src=x onerror=alert(1)> & ]]> 结束"
+    client.post("/sandbox/api/send", json={"type": "text", "content": typed})
+    assert seen == [typed]
+
+
+def test_non_object_json_is_refused(client):
+    client.get("/sandbox")
+    assert client.post("/sandbox/api/send", json=[1, 2]).status_code == 400
+    assert client.post("/sandbox/api/send", json="x").status_code == 400

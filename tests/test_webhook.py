@@ -34,12 +34,38 @@ def test_safe_mode_reply_is_encrypted_signed_and_addressed_back(wechat, wechat_s
     assert "办事指南" in reply["Content"]
 
 
-def test_plaintext_mode_replies_in_plain_xml(wechat, wechat_side):
-    response = wechat.post(*wechat_side.plain(wechat_side.text("你好", openid="o_bob")))
-    assert response.status_code == 200
-    reply = xml_fields(response.data)
-    assert reply["ToUserName"] == "o_bob"
-    assert "办事指南" in reply["Content"]
+def test_plaintext_post_is_refused_when_safe_mode_is_configured(wechat, wechat_side):
+    # The URL signature does not cover the body: with an EncodingAESKey set,
+    # only encrypted messages are believed.
+    response = wechat.post(*wechat_side.plain(wechat_side.text("人工 伪造的留言", openid="o_bob")))
+    assert response.status_code == 403
+
+
+def test_stale_or_invalid_timestamps_are_refused(client, wechat_side):
+    import time
+
+    for timestamp in ("1", "abc", str(int(time.time()) - 3600), str(int(time.time()) + 3600)):
+        query = wechat_side.signed_query(echostr="x", timestamp=timestamp)
+        assert client.get("/wechat?" + urlencode(query)).status_code == 403, timestamp
+
+
+def test_a_signed_url_replayed_later_is_refused(client, wechat_side):
+    import time
+
+    from .wechat_side import encrypt
+
+    encrypted = encrypt(wechat_side.key, wechat_side.app_id, wechat_side.text("你好").encode())
+    body = f"<xml><ToUserName>gh</ToUserName><Encrypt>{encrypted}</Encrypt></xml>".encode()
+    ten_minutes_ago = str(int(time.time()) - 600)
+    query = urlencode(wechat_side.signed_query(encrypted_body=encrypted, timestamp=ten_minutes_ago))
+    assert client.post(f"/wechat?{query}", data=body, content_type="text/xml").status_code == 403
+
+
+def test_utf16_body_cannot_smuggle_a_doctype(wechat, wechat_side):
+    xml = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE xml [<!ENTITY a "x">]><xml><MsgType>text</MsgType></xml>'
+    query, _ = wechat_side.plain(xml)
+    assert wechat.post(query, xml.encode("utf-16")).status_code == 400
+    assert wechat.post(*wechat_side.seal(xml)).status_code == 400
 
 
 def test_compatible_mode_is_decrypted_and_answered_encrypted(wechat, wechat_side):
@@ -90,7 +116,7 @@ def test_malformed_xml_is_a_bad_request(wechat, wechat_side):
 
 
 def test_xml_without_message_fields_is_a_bad_request(wechat, wechat_side):
-    assert wechat.post(*wechat_side.plain("<xml><Foo>1</Foo></xml>")).status_code == 400
+    assert wechat.post(*wechat_side.seal("<xml><Foo>1</Foo></xml>")).status_code == 400
     assert wechat.post(*wechat_side.plain("<notxml/>")).status_code == 400
 
 

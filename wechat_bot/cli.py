@@ -5,6 +5,7 @@ Each command builds the app lazily, so `--help` works without any storage.
 """
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -55,6 +56,32 @@ class BotGroup(click.Group):
         except CatalogueError as exc:
             click.echo(f"办事指南数据有误：{exc}", err=True)
             sys.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # one line for staff, never a traceback (WECHAT_BOT_DEBUG=1 shows it)
+            if os.environ.get("WECHAT_BOT_DEBUG"):
+                raise
+            click.echo(f"错误：{explain(exc)}（设置环境变量 WECHAT_BOT_DEBUG=1 可查看详细信息）", err=True)
+            sys.exit(1)
+
+
+def explain(exc: Exception) -> str:
+    """What went wrong, in words the office can act on."""
+    import redis
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    text = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    if isinstance(exc, OperationalError) and "no such table" in text:
+        return "数据库尚未初始化或版本过旧，请先运行 python app.py db upgrade"
+    if isinstance(exc, OperationalError) and "unable to open database" in text:
+        return "无法打开数据库文件，请检查 storage.database_url 中的目录是否存在、是否可写"
+    if isinstance(exc, DBAPIError):
+        return f"数据库出错：{text}"
+    if isinstance(exc, redis.ConnectionError):
+        return f"无法连接 Redis（storage.redis_url）：{text}"
+    if isinstance(exc, OverflowError):
+        return f"数值超出范围：{text}"
+    return f"{exc.__class__.__name__}: {text}"
 
 
 @click.group(cls=BotGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -163,9 +163,12 @@ def load_settings(
     for section, values in (overrides or {}).items():
         merged.setdefault(section, {}).update(values)
     settings = _build(merged)
+    # instance/ sits beside the config file (or in the working directory without
+    # one), so cron jobs and services started elsewhere find the same data.
+    default_instance = chosen.resolve().parent / "instance" if chosen is not None else Path("instance")
     settings = replace(
         settings,
-        instance_path=(instance_path or Path("instance")).resolve(),
+        instance_path=(instance_path or default_instance).resolve(),
         source=str(chosen) if chosen else "built-in defaults",
     )
     _validate(settings)
@@ -175,11 +178,15 @@ def load_settings(
 def _read_toml(path: Path) -> dict[str, Any]:
     if not path.exists():
         raise ConfigError(f"配置文件不存在：{path}")
+    if not path.is_file():
+        raise ConfigError(f"配置文件路径不是文件：{path}")
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"配置文件 {path} 不是有效的 TOML：{exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"配置文件 {path} 不是有效的 UTF-8 TOML：{exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"无法读取配置文件 {path}：{exc.strerror or exc}") from None
 
 
 def _merge_env(raw: dict[str, Any], environ: dict[str, str] | os._Environ[str]) -> dict[str, Any]:
@@ -223,12 +230,12 @@ def _coerce(section: str, key: str, value: Any, expected: type) -> Any:
             raise ConfigError(f"{section}.{key}: 应为字符串列表，例如 [\"甲\", \"乙\"]，实际为 {value!r}")
         return tuple(item.strip() for item in value if item.strip())
     if expected is int:
-        if isinstance(value, bool):
-            raise ConfigError(f"{section}.{key}: 应为整数，实际为 {value!r}")
-        try:
+        # An int from TOML, or digits from an environment variable; never 60.5 or "60秒".
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().isdigit():
             return int(value)
-        except (TypeError, ValueError):
-            raise ConfigError(f"{section}.{key}: 应为整数，实际为 {value!r}") from None
+        raise ConfigError(f"{section}.{key}: 应为整数，实际为 {value!r}")
     if not isinstance(value, str):
         raise ConfigError(f"{section}.{key}: 应为字符串，实际为 {value!r}")
     return value.strip()

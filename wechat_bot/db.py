@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -20,7 +21,14 @@ def make_engine(url: str) -> Engine:
         kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
     else:
         kwargs["pool_pre_ping"] = True
-    engine = create_engine(url, **kwargs)
+    try:
+        engine = create_engine(url, **kwargs)
+    except (ImportError, NoSuchModuleError, ArgumentError) as exc:
+        from .config import ConfigError
+
+        raise ConfigError(
+            f"storage.database_url: 无法使用这个数据库地址（{exc}）；PostgreSQL 需先安装驱动：pip install 'psycopg[binary]'"
+        ) from None
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 import redis as redis_lib
 
-from .store import Store
+from .store import Store, track
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class _Pipe:
     def connection(self) -> Any:
         conn = getattr(self.local, "conn", None)
         if conn is None:
-            conn = self.client.connection_pool.make_connection()
+            conn = track(self.client.connection_pool.make_connection())
             self.local.conn, self.local.owed = conn, 0
         while self.local.owed:  # acknowledgements of earlier fire-and-forget writes
             self.local.owed -= 1

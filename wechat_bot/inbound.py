@@ -19,6 +19,9 @@ MAX_BODY_BYTES = 64 * 1024
 # Entity expansion and external entities both need a DTD; WeChat never sends
 # one, so any DOCTYPE/ENTITY declaration is refused before a parser sees it.
 _HOSTILE = re.compile(rb"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)", re.IGNORECASE)
+# WeChat sends UTF-8 only. Another encoding (UTF-16 has NUL bytes) would hide a
+# DOCTYPE from the byte check above, so it is refused before parsing too.
+_OTHER_ENCODING = re.compile(rb"<\?xml[^>]*encoding\s*=\s*[\"'](?!utf-?8[\"'])", re.IGNORECASE)
 
 
 class InboundError(Exception):
@@ -33,15 +36,27 @@ def signature(*parts: str) -> str:
     return hashlib.sha1("".join(sorted(parts)).encode("utf-8")).hexdigest()
 
 
-def check_signature(token: str, given: str | None, timestamp: str | None, nonce: str | None) -> None:
+# How far a request's timestamp may be from our clock. WeChat's retries come
+# within ~15 s; the margin allows for clock drift. Older signed URLs (from a log,
+# say) cannot be replayed.
+MAX_CLOCK_SKEW_SECONDS = 300
+
+
+def check_signature(
+    token: str, given: str | None, timestamp: str | None, nonce: str | None, *, now: float | None = None
+) -> None:
     if not (given and timestamp and nonce):
         raise InboundError(403, "missing signature")
     if not hmac.compare_digest(signature(token, timestamp, nonce), given):
         raise InboundError(403, "bad signature")
+    if not timestamp.isdigit() or abs(int(timestamp) - (time.time() if now is None else now)) > MAX_CLOCK_SKEW_SECONDS:
+        raise InboundError(403, "stale or invalid timestamp")
 
 
 def parse_xml(body: bytes) -> dict[str, Any]:
     """The <xml> element of a WeChat payload as a flat dict."""
+    if b"\x00" in body or _OTHER_ENCODING.search(body):
+        raise InboundError(400, "only UTF-8 XML is accepted")
     if _HOSTILE.search(body):
         raise InboundError(400, "DTD or entity declaration refused")
     try:

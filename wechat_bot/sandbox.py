@@ -9,7 +9,6 @@ import secrets
 import time
 from itertools import count
 from typing import Any
-from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
@@ -43,7 +42,9 @@ def send() -> Any:
     openid = request.cookies.get(COOKIE)
     if not openid or not openid.startswith("o_sandbox_"):
         return jsonify(error="请刷新页面后再试"), 400
-    data = request.get_json(silent=True) or {}
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify(error="请求格式不正确"), 400
     kind = data.get("type")
     if kind == "text":
         content = str(data.get("content", "")).strip()[:MAX_TEXT]
@@ -69,7 +70,12 @@ def _message(services: Any, openid: str, msg_type: str, **fields: str) -> str:
         "MsgType": msg_type,
         **fields,
     }
-    return "<xml>" + "".join(f"<{k}><![CDATA[{escape(v)}]]></{k}>" for k, v in parts.items()) + "</xml>"
+    return "<xml>" + "".join(f"<{k}>{_cdata(v)}</{k}>" for k, v in parts.items()) + "</xml>"
+
+
+def _cdata(value: str) -> str:
+    """The text exactly as typed, as WeChat sends it: CDATA, with any "]]>" split."""
+    return "<![CDATA[" + value.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
 def _deliver(services: Any, xml: str) -> list[dict[str, str]]:

@@ -22,15 +22,25 @@ import logging
 import os
 import subprocess
 import time
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import redis
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PREFIX = "wb:"
+# Connections made outside a client's pool (the dedup pipe): closed with the pool
+# when this process lets go of the embedded server.
+_loose_connections: "weakref.WeakSet[Any]" = weakref.WeakSet()
+
+
+def track(connection: Any) -> Any:
+    """Remember a connection made outside a pool, so that release() closes it too."""
+    _loose_connections.add(connection)
+    return connection
 
 
 class Store:
@@ -89,7 +99,11 @@ class EmbeddedRedis:
                 if not self._responds():
                     return
                 if self._other_processes_connected(client):
+                    # Close every connection of ours before the lock is released, so
+                    # the process that leaves last sees nobody and stops the server.
                     client.connection_pool.disconnect()
+                    for connection in list(_loose_connections):
+                        connection.disconnect()
                     return
                 self.stop()
         except (OSError, redis.RedisError) as exc:  # pragma: no cover - best effort at exit
@@ -126,15 +140,20 @@ class EmbeddedRedis:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _raw(self) -> redis.Redis:
-        return redis.Redis(unix_socket_path=str(self.socket), socket_timeout=2)
+        # Named like every connection of ours, so that our own short-lived
+        # connections never look like another process still using the server.
+        return redis.Redis(unix_socket_path=str(self.socket), socket_timeout=2, client_name=f"wb-{os.getpid()}")
 
     def _responds(self) -> bool:
         if not self.socket.exists():
             return False
+        raw = self._raw()
         try:
-            return bool(self._raw().ping())
+            return bool(raw.ping())
         except redis.RedisError:
             return False
+        finally:
+            raw.close()
 
     def _other_processes_connected(self, client: redis.Redis) -> bool:
         mine = f"wb-{os.getpid()}"

@@ -53,6 +53,11 @@ def _answer_post(services: Any) -> str:
     outer = parse_xml(body)
     encrypted = request.args.get("encrypt_type", "raw").lower() == "aes"
     key = None
+    if not encrypted and services.envelope.keys:
+        # With an EncodingAESKey configured the account is in compatible or safe
+        # mode, where WeChat always encrypts. A plaintext POST would be signed only
+        # by the URL parameters, which do not cover the body: refuse it.
+        raise InboundError(403, "plaintext message refused: safe mode is configured")
     if encrypted:
         inner, key = services.envelope.open(
             outer,

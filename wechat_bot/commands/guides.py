@@ -26,9 +26,7 @@ def ask(holder: AppHolder, text: str, as_json: bool) -> None:
     """给出公众号对这条文字消息的回复；TEXT 为 - 时从标准输入逐行读取，每行一条消息。"""
     services = holder.services
     messages = (line.rstrip("\r\n") for line in sys.stdin) if text == "-" else iter([text])
-    for message in messages:
-        if text == "-" and not message.strip():
-            continue
+    for message in messages:  # every line gets its answer, blank ones too, so output lines match input lines
         # Each message is answered as a new citizen's first message: no list was offered before.
         result = services.answer(message)
         if as_json:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import click
+from werkzeug.serving import WSGIRequestHandler
 
 from ..cli import AppHolder, pass_holder
 
@@ -25,7 +26,7 @@ def _announce(holder: AppHolder, url: str) -> None:
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
-@click.option("--port", default=8000, show_default=True, type=int, help="监听端口")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="监听端口")
 @pass_holder
 def run(holder: AppHolder, host: str, port: int) -> None:
     """启动公众号后台：消息接口 + 员工后台 + 定时发布（单进程，适合试用和小规模部署）。"""
@@ -33,6 +34,7 @@ def run(holder: AppHolder, host: str, port: int) -> None:
 
     from schedules.runner import build_scheduler
 
+    _check_port_free(host, port)
     app = holder.app
     services = holder.services
     wsgi = app.wsgi_app
@@ -50,12 +52,31 @@ def run(holder: AppHolder, host: str, port: int) -> None:
     _exit_cleanly_on_sigterm()
     _announce(holder, f"http://{host}:{port}")
     try:
-        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False, request_handler=PathOnlyLog)
     except KeyboardInterrupt:
         click.echo("已停止。")
     finally:
         sched.shutdown(wait=False)
         lease.release()
+
+
+def _check_port_free(host: str, port: int) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise click.ClickException(f"无法监听 {host}:{port}（{exc.strerror}）：端口可能已被占用，请用 --port 换一个") from None
+
+
+class PathOnlyLog(WSGIRequestHandler):
+    """Access log without query strings: WeChat's carry openid, signature and nonce."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        path = self.path.split("?", 1)[0]
+        self.log("info", '"%s %s" %s %s', self.command, path, code, size)
 
 
 def _exit_cleanly_on_sigterm() -> None:
@@ -71,7 +92,7 @@ def _exit_cleanly_on_sigterm() -> None:
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn 工作进程数")
 @pass_holder
 def web(holder: AppHolder, host: str, port: int, workers: int) -> None:

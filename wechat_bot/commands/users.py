@@ -6,6 +6,7 @@ import sys
 import click
 
 from ..cli import AppHolder, pass_holder
+from ..errors import Invalid
 from ..models.user import ROLES
 
 
@@ -33,7 +34,25 @@ def add_user(holder: AppHolder, name: str, role: str, display_name: str, passwor
         password = sys.stdin.readline().rstrip("\r\n")
         check_password(password)
     else:
-        password = click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码", err=True)
+        password = _ask_password_twice()
     with holder.app.app_context():
         user = create_user(get_session(), name, role, password, holder.services.clock(), display_name=display_name)
         click.echo(f"已创建账号“{user.name}”（{user.role_label}）。")
+
+
+def _ask_password_twice() -> str:
+    """Prompt twice without echo; from a pipe, read two lines (getpass would warn and echo)."""
+    if sys.stdin.isatty():
+        return str(click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码", err=True))
+    answers = []
+    for label in ("密码", "再次输入密码"):
+        click.echo(f"{label}: ", err=True, nl=False)
+        line = sys.stdin.readline()
+        if not line:
+            click.echo("", err=True)
+            raise Invalid("没有读到密码：请在终端中运行，或用 --password-stdin 从标准输入提供密码")
+        answers.append(line.rstrip("\r\n"))
+    click.echo("", err=True)
+    if answers[0] != answers[1]:
+        raise Invalid("两次输入的密码不一致")
+    return answers[0]
