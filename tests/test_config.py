@@ -103,3 +103,9 @@ def test_a_directory_or_non_utf8_file_is_a_clear_config_error(tmp_path):
     bad.write_bytes("[bureau]\nname = \"略阳县公安局\"\n".encode("gbk"))
     with pytest.raises(ConfigError, match="UTF-8"):
         load_settings(bad, environ={})
+
+
+def test_trusted_proxies_is_bounded(tmp_path):
+    assert load(tmp_path, "[web]\ntrusted_proxies = 1\n").web.trusted_proxies == 1
+    with pytest.raises(ConfigError, match="web.trusted_proxies"):
+        load(tmp_path, "[web]\ntrusted_proxies = 9\n")

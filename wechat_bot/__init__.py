@@ -42,6 +42,13 @@ def create_app(
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.session_interface = StaffOnlySessions()
+    if settings.web.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind nginx every request comes from 127.0.0.1: take the client's
+        # address (login throttling) and scheme from the proxy's headers.
+        hops = settings.web.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     _configure_logging()
 
     database = Database(database_url(settings.storage.database_url, settings.instance_path))

@@ -70,6 +70,8 @@ class PublishSettings:
 class WebSettings:
     secret_key: str = ""
     public_url: str = ""
+    # Reverse proxies (nginx) in front of the app whose X-Forwarded-For we trust.
+    trusted_proxies: int = 0
 
 
 @dataclass(frozen=True)
@@ -278,6 +280,8 @@ def _validate(settings: Settings) -> None:
         raise ConfigError(f"bureau.timezone: 未知的时区 {settings.bureau.timezone!r}（例如 Asia/Shanghai）") from None
     if not 5 <= settings.publish.sweep_seconds <= 3600:
         raise ConfigError("publish.sweep_seconds: 应在 5 到 3600 秒之间")
+    if not 0 <= settings.web.trusted_proxies <= 5:
+        raise ConfigError("web.trusted_proxies: 应为 0 到 5 之间的整数（前面有几层 nginx 等反向代理）")
     if settings.web.public_url and not re.match(r"https?://", settings.web.public_url):
         raise ConfigError("web.public_url: 应以 http:// 或 https:// 开头")
     review = settings.review
