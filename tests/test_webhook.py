@@ -202,3 +202,10 @@ def test_handler_crash_gets_the_polite_text_and_logs_no_message_text(app, wechat
 def test_signature_helper_matches_the_documented_example():
     # The documented construction: sort token, timestamp, nonce; SHA1 of the join.
     assert sha1_signature("AAAAA", "1409304348", "xxxxxx") == sha1_signature("xxxxxx", "AAAAA", "1409304348")
+
+
+def test_repeated_or_nested_fields_in_a_message_are_a_bad_request(wechat, wechat_side):
+    doubled = wechat_side.text("你好").replace("</xml>", "<Content>再来一个</Content></xml>")
+    nested = wechat_side.text("你好").replace("<Content><![CDATA[你好]]></Content>", "<Content><a>1</a></Content>")
+    assert wechat.post(*wechat_side.seal(doubled)).status_code == 400
+    assert wechat.post(*wechat_side.seal(nested)).status_code == 400

@@ -68,8 +68,11 @@ def _answer_post(services: Any) -> str:
         raw = parse_xml(inner)
     else:
         raw = outer
-    if not raw.get("MsgType") or not raw.get("FromUserName"):
+    if not isinstance(raw.get("MsgType"), str) or not isinstance(raw.get("FromUserName"), str) or not raw["FromUserName"]:
         raise InboundError(400, "not a WeChat message")
+    if raw["MsgType"].lower() != "event" and not all(isinstance(v, str) for v in raw.values()):
+        # Citizens' messages are flat: a repeated or nested field is not WeChat's.
+        raise InboundError(400, "unexpected nested or repeated field")
     nonce = request.args.get("nonce")
 
     def seal(reply: str) -> str:
