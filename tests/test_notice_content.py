@@ -1,14 +1,18 @@
-"""What a notice is made of: times, rendering to WeChat's HTML, covers, and the [review]/[privacy] config."""
+"""What a notice is made of: times, rendering to WeChat's HTML (and its marked findings), covers, the config."""
 from __future__ import annotations
 
 import io
 import os
+import re
+import time
+from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
 
 from wechat_bot.config import ConfigError, load_settings
+from wechat_bot.console.highlight import Span, render_highlighted
 from wechat_bot.errors import Invalid
 from wechat_bot.services import notice_content as content
 from wechat_bot.services.covers import THUMB_MAX_BYTES, check_cover
@@ -68,3 +72,108 @@ def test_cover_must_be_a_small_jpg_or_be_converted():
     assert Image.open(io.BytesIO(cover.data)).format == "JPEG"
     with pytest.raises(Invalid, match="无法识别"):
         check_cover(b"<svg onload=alert(1)>")
+
+
+@pytest.mark.parametrize("text", ["0001-01-01T00:00", "9999-12-31T23:59", "9999-12-31T23:00+00:00", "1999-12-31T23:59"])
+def test_times_out_of_range_are_refused_not_overflowed(text):
+    with pytest.raises(Invalid, match="时间超出范围"):
+        content.parse_local_time(text, SHANGHAI)
+    assert content.parse_local_time("2099-12-31T23:59", SHANGHAI).year == 2099
+
+
+# Each of these makes Python-Markdown (or html.parser) quadratic or recursive; at the size cap
+# every one must be refused (or rendered) well within a second.
+HOSTILE = ["[", "![", "[^", "[a](", "[a][b", "<![CDATA[", "<a ", "<a\n", "<a b='>'", "- ", "1. ", "+ ", "> - ",
+           "-\n", "=\n", "- \n", "---\n", "* * *\n", "a\n---\n", "> ", "*a", "_*", "\\"]
+
+
+@pytest.mark.parametrize("unit", HOSTILE)
+def test_hostile_markdown_is_refused_or_rendered_within_a_second(unit):
+    body = (unit * (content.BODY_MAX // len(unit) + 1))[: content.BODY_MAX - 1] + "x"
+    started = time.monotonic()
+    try:
+        content.render_html(body)
+    except Invalid as exc:
+        assert re.search("嵌套过深|未配对|未闭合|分隔线", exc.message), exc.message
+    assert time.monotonic() - started < 1.0
+
+
+def test_too_long_bodies_are_refused_before_rendering(monkeypatch):
+    monkeypatch.setattr(content.markdown, "markdown", lambda *a, **k: pytest.fail("rendered"))
+    with pytest.raises(Invalid, match=rf"^正文过长（上限 {content.BODY_MAX} 字），现在 {content.BODY_MAX + 1} 字"):
+        content.clean_body("字" * (content.BODY_MAX + 1))
+
+
+def test_a_recursion_error_in_markdown_becomes_a_refusal(monkeypatch):
+    def overflow(*_args, **_kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(content.markdown, "markdown", overflow)
+    with pytest.raises(Invalid, match="嵌套过深"):
+        content.render_html("正文")
+
+
+def test_real_notices_are_not_caught_by_the_guards():
+    body = "\n".join([
+        "# 通报", "", "依据《治安管理处罚法》[1] 第 26 条 (见附件)。若 a < b 且 c > d，则……", "",
+        "- " * 20, "", "- 一级", "    - 二级", "        - 三级", "            1. 四级", "", "> 引用", "> > 二层引用", "",
+        "* * * * * * * * * * * * * * * * * * * *", "", "[1]: 注释", "",
+        "\n".join(f"{n}. 第{n}项" for n in range(1, 60)), "", "![微信图](https://mmbiz.qpic.cn/a.jpg)",
+    ])
+    html = content.render_html(body)
+    assert "<li>三级" in html and "<li>四级</li>" in html and "a &lt; b" in html
+
+
+@pytest.mark.parametrize("kind", ["GIF", "BMP", "JPEG", "PNG"])
+def test_truncated_images_are_refused_when_converting(kind):
+    data = _image(kind if kind != "GIF" else "GIF", (600, 600), noise=True)
+    for cut in (data[: max(70 * 1024, len(data) // 2)], data[: len(data) - 100]):
+        with pytest.raises(Invalid, match="损坏或不完整|无法识别"):
+            check_cover(cut, convert=True)
+
+
+def test_a_small_truncated_jpg_is_refused_too():
+    data = _image("JPEG", (300, 200), noise=True)[:-2000]
+    assert len(data) <= THUMB_MAX_BYTES
+    with pytest.raises(Invalid, match="损坏或不完整"):
+        check_cover(data)
+
+
+class Balance(HTMLParser):
+    VOID = {"img", "br"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.ok = True
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        self.ok = self.ok and bool(self.stack) and self.stack.pop() == tag
+
+
+def test_a_finding_across_tags_is_marked_piece_by_piece_and_stays_well_formed():
+    body = '王**小明**先生\n\n- 甲乙\n- 丙丁\n\n段落\n\n<span title="王小明">王小明</span>'
+
+    def span(text: str, title: str, last: bool = False) -> Span:
+        start = body.rindex(text) if last else body.index(text)
+        return Span(start, start + len(text), title)
+
+    spans = [span("王**小明", "姓名"), span("乙\n- 丙丁", "跨项"), span("王小明", "属性"), span("王小明", "文字", last=True)]
+    html = render_highlighted(body, spans)
+    assert '<mark class="finding" title="姓名">王</mark><strong><mark class="finding" title="姓名">小明</mark></strong>' in html
+    assert '<li>甲<mark class="finding" title="跨项">乙</mark></li>' in html
+    assert '<li><mark class="finding" title="跨项">丙丁</mark></li>' in html
+    assert '<span title="王小明"><mark class="finding" title="文字">王小明</mark></span>' in html
+    assert "\ue000" not in html and "\ue001" not in html and "属性" not in html
+    checker = Balance()
+    checker.feed(html)
+    assert checker.ok and not checker.stack
+
+
+def test_private_use_characters_in_the_body_cannot_forge_marks():
+    html = render_highlighted("电话\ue000\U000f0000x\ue001 13812345678", [])
+    assert "<mark" not in html

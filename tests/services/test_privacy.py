@@ -17,6 +17,7 @@ from wechat_bot.services.privacy import (
     KIND_LABELS,
     Finding,
     apply_masks,
+    published_text,
     scan,
 )
 
@@ -656,3 +657,120 @@ def test_email_with_a_full_width_at_sign_is_found_and_masked():
     findings = scan(text)
     assert [f.kind for f in findings] == ["email"]
     assert "abc" not in apply_masks(text)
+
+
+# --- separators and invisible characters -------------------------------------------
+
+SEPARATED = make_id("610727", "19900101", 123)
+ZERO_WIDTH = ("\u200b", "\u200c", "\u200d", "\ufeff", "\u2060")
+
+
+def _full_width(text: str) -> str:
+    return text.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789-"})
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        f"{SEPARATED[:6]} {SEPARATED[6:14]} {SEPARATED[14:]}",
+        f"{SEPARATED[:6]} {SEPARATED[6:10]} {SEPARATED[10:14]} {SEPARATED[14:]}",
+        f"{SEPARATED[:6]}-{SEPARATED[6:14]}-{SEPARATED[14:]}",
+        f"{SEPARATED[:6]}-{SEPARATED[6:10]}-{SEPARATED[10:14]}-{SEPARATED[14:]}",
+        _full_width(f"{SEPARATED[:6]}-{SEPARATED[6:14]}-{SEPARATED[14:]}"),
+        f"{SEPARATED[:6]}\u3000{SEPARATED[6:14]}\u3000{SEPARATED[14:]}",
+        f"{SEPARATED[:6]}\u00a0{SEPARATED[6:14]}\u00a0{SEPARATED[14:]}",  # pasted from Word
+    ],
+)
+def test_id_numbers_grouped_like_phone_and_card_numbers(written):
+    text = f"当事人身份证号{written}，已登记。"
+    f = only(text, "id_number")
+    assert f.text == written and f.message == "疑似居民身份证号码"
+    separators = [i for i, ch in enumerate(written) if not ch.isalnum()]
+    digits = [i for i in range(len(written)) if i not in separators]
+    assert [i for i, ch in enumerate(f.mask) if ch == "*"] == digits[3:-4]
+    assert [f.mask[i] for i in separators] == [written[i] for i in separators]
+
+
+def test_old_15_digit_id_number_grouped():
+    f = only("旧版身份证号码 610727 650312 123。", "id_number")
+    assert (f.text, f.mask) == ("610727 650312 123", "610*** *****2 123")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "受理编号：610727-20191231-0001",  # region + date shaped, labelled a case number
+        "有效期 2019.01.01-2029.01.01，邮编 724300。",
+        "报名时间 20240101-20241231 共 366 天",
+        "610727 199001 011231",  # grouped where no ID is grouped
+        "编号 6107 2719 9001 0112 31",
+    ],
+)
+def test_grouped_numbers_that_are_not_id_numbers(text):
+    assert [f for f in scan(text) if f.kind == "id_number"] == []
+
+
+@pytest.mark.parametrize("invisible", ZERO_WIDTH, ids=[f"U+{ord(c):04X}" for c in ZERO_WIDTH])
+@pytest.mark.parametrize(
+    "number, kind",
+    [
+        (SEPARATED, "id_number"),
+        ("13812345678", "mobile"),
+        (luhn_complete("622848", 19), "bank_card"),
+    ],
+)
+def test_invisible_characters_inside_a_number_hide_nothing(invisible, number, kind):
+    hidden = number[:5] + invisible + number[5:9] + invisible * 2 + number[9:]
+    text = f"报警人（家住某村）号码{invisible}{hidden}。"
+    f = only(text, kind)
+    assert f.text == hidden and text[f.start : f.end] == hidden  # offsets in the original
+    masked = apply_masks(text)
+    assert invisible not in masked[f.start :] and number not in masked
+    assert masked[: f.start] == text[: f.start]
+
+
+def test_invisible_characters_hide_no_secrecy_marker_or_name():
+    text = "犯罪嫌疑人王\u200b小明携带内部\u2060资料潜逃。"
+    assert kinds(text) == ["name", "sensitive_word"]
+    assert apply_masks(text) == "犯罪嫌疑人王某某携带【请删除】潜逃。"
+
+
+def test_findings_after_invisible_characters_keep_their_offsets():
+    text = "\ufeff\u200b说明：\u200b报警人电话13812345678，邮箱abc@example.com。"
+    for f in scan(text):
+        assert text[f.start : f.end] == f.text
+    assert apply_masks(text) == "\ufeff\u200b说明：\u200b报警人电话138****5678，邮箱a***@example.com。"
+
+
+# --- what a published article shows ------------------------------------------------
+
+@pytest.mark.parametrize(
+    "html, shown",
+    [
+        ("<p>1381234<strong>5678</strong></p>", "13812345678"),
+        ("<p><span>1381234</span><span>5678</span></p>", "13812345678"),
+        ("<p>61072719900&#49;011231 &amp; &lt;b&gt;</p>", "610727199001011231 & <b>"),
+        ("<p>a\nb  c</p>\n<ul>\n<li>x</li>\n<li>y</li>\n</ul>", "a b c\nx\ny"),
+        ("<p>段一</p><p>段二<br>行二</p>", "段一\n段二\n行二"),
+        ('<p>图<img alt="电话 138&#49;2345678" src="https://mmbiz.qpic.cn/a" title="t">后</p>',
+         "图\n后\n电话 13812345678\nt"),
+        ("", ""),
+    ],
+)
+def test_published_text_is_what_a_reader_sees(html, shown):
+    assert published_text(html) == shown
+
+
+# --- speed on hostile input --------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        "1" * 60_000, "1 " * 30_000, "1-" * 30_000, "a." * 30_000, "a1" * 30_000,
+        "1\u200b" * 30_000,
+    ],
+    ids=["digits", "spaced", "hyphened", "dotted", "letters", "zero-width"],
+)
+def test_a_long_run_of_digits_or_letters_scans_in_linear_time(run):
+    scan("预热")  # first use loads OpenCC's table
+    assert _timed(scan, run) < 0.5

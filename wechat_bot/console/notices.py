@@ -17,12 +17,14 @@ from flask import (
 from ..errors import BotError, Invalid
 from ..models.notice import STATE_LABELS, STATES
 from ..services import notice_content as content
-from ..services.covers import check_cover
+from ..services.covers import Cover, check_cover
 from ..services.notice_queries import list_notices, trail
 from ..services.notices import get_notice
 from . import bp, support
 
 FIELDS = ("title", "category", "digest", "author", "scheduled", "private_names", "body")
+PREVIEW_FIELDS = ("title", "digest", "body", "private_names", "author")
+PREVIEW_SHORT_MAX = 2_000  # every field but the body is far shorter in a real notice
 
 
 @bp.get("/notices")
@@ -68,6 +70,17 @@ def _render_editor(notice: Any, form: dict[str, Any], error: str = "", status: i
     ), status
 
 
+def _uploaded_cover() -> Cover | None:
+    """The cover in this request, checked (and converted if asked) before anything is saved."""
+    upload = request.files.get("cover")
+    if upload is None or not upload.filename:
+        return None
+    try:
+        return check_cover(upload.read(), convert=request.form.get("convert") == "1")
+    except Invalid as exc:
+        raise Invalid(f"封面未通过检查：{exc.message}") from None
+
+
 @bp.route("/notices/new", methods=["GET", "POST"])
 @support.roles_required("editor")
 def notice_new() -> Any:
@@ -77,13 +90,15 @@ def notice_new() -> Any:
         return _render_editor(None, blank)
     form = _form_from_request()
     try:
+        cover = _uploaded_cover()
         notice = flow.create(g.user, **_fields(flow, form))
     except Invalid as exc:
+        flow.session.rollback()
         return _render_editor(None, form, exc.message, 400)
-    return _after_save(flow, notice)
+    return _after_save(flow, notice, cover)
 
 
-@bp.route("/notices/<int:notice_id>/edit", methods=["GET", "POST"])
+@bp.route("/notices/<int(max=2147483647):notice_id>/edit", methods=["GET", "POST"])
 @support.roles_required("editor")
 def notice_edit(notice_id: int) -> Any:
     flow = support.workflow()
@@ -92,26 +107,27 @@ def notice_edit(notice_id: int) -> Any:
         return _render_editor(notice, _form_from_notice(notice))
     form = _form_from_request()
     try:
+        cover = _uploaded_cover()
         flow.update(g.user, notice, **_fields(flow, form))
     except Invalid as exc:
         flow.session.rollback()
         return _render_editor(notice, form, exc.message, 400)
-    return _after_save(flow, notice)
+    return _after_save(flow, notice, cover)
 
 
-def _after_save(flow: Any, notice: Any) -> Any:
-    """Attach an uploaded cover, then submit if asked to."""
-    upload = request.files.get("cover")
-    if upload is not None and upload.filename:
-        try:
-            flow.set_cover(g.user, notice, check_cover(upload.read(), convert=request.form.get("convert") == "1"))
-        except Invalid as exc:
-            flash(f"稿件已保存，但封面未更换：{exc.message}", "error")
-            return redirect(url_for("console.notice_edit", notice_id=notice.id))
-    if request.form.get("action") == "submit":
-        _flash_submitted(flow.submit(g.user, notice))
-    else:
-        flash("草稿已保存。", "ok")
+def _after_save(flow: Any, notice: Any, cover: Cover | None) -> Any:
+    """Attach the (already checked) cover, then submit if asked to."""
+    try:
+        if cover is not None:
+            flow.set_cover(g.user, notice, cover)
+        if request.form.get("action") == "submit":
+            _flash_submitted(flow.submit(g.user, notice))
+        else:
+            flash("草稿已保存。", "ok")
+    except BotError as exc:
+        flow.session.rollback()
+        flash(f"稿件已保存，但{exc.message}", "error")
+        return redirect(url_for("console.notice_edit", notice_id=notice.id))
     return redirect(url_for("console.notice_view", notice_id=notice.id))
 
 
@@ -122,7 +138,7 @@ def _flash_submitted(findings: list) -> None:
         flash("已提交审核，隐私与保密检查通过。", "ok")
 
 
-@bp.get("/notices/<int:notice_id>")
+@bp.get("/notices/<int(max=2147483647):notice_id>")
 @support.login_required
 def notice_view(notice_id: int) -> Any:
     flow = support.workflow()
@@ -135,7 +151,7 @@ def notice_view(notice_id: int) -> Any:
     )
 
 
-@bp.post("/notices/<int:notice_id>/<any(submit, withdraw, reopen):action>")
+@bp.post("/notices/<int(max=2147483647):notice_id>/<any(submit, withdraw, reopen):action>")
 @support.login_required
 def notice_action(notice_id: int, action: str) -> Any:
     flow = support.workflow()
@@ -155,7 +171,7 @@ def notice_action(notice_id: int, action: str) -> Any:
     return redirect(url_for("console.notice_view", notice_id=notice_id))
 
 
-@bp.post("/notices/<int:notice_id>/cover/delete")
+@bp.post("/notices/<int(max=2147483647):notice_id>/cover/delete")
 @support.roles_required("editor")
 def notice_cover_delete(notice_id: int) -> Any:
     flow = support.workflow()
@@ -164,7 +180,7 @@ def notice_cover_delete(notice_id: int) -> Any:
     return redirect(url_for("console.notice_edit", notice_id=notice_id))
 
 
-@bp.get("/notices/<int:notice_id>/cover")
+@bp.get("/notices/<int(max=2147483647):notice_id>/cover")
 @support.login_required
 def notice_cover(notice_id: int) -> Any:
     notice = get_notice(support.db(), notice_id)
@@ -173,17 +189,32 @@ def notice_cover(notice_id: int) -> Any:
     return Response(notice.cover_data, mimetype=notice.cover_mime or "image/jpeg", headers={"Cache-Control": "private, no-cache"})
 
 
+def _refuse_preview(message: str) -> tuple[Response, int]:
+    return jsonify(error=message), 400
+
+
 @bp.post("/preview")
 @support.login_required
 def preview() -> Any:
     """The WeChat article as it would look, with the privacy findings marked (the editor's live preview)."""
-    data = request.get_json(silent=True) or {}
-    text = {key: str(data.get(key, ""))[:60_000] for key in ("title", "digest", "body", "private_names", "author")}
+    data = request.get_json(silent=True)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return _refuse_preview("预览请求的格式不正确（应为 JSON 对象），请刷新页面后重试。")
+    text = {key: "" if data.get(key) is None else data[key] for key in PREVIEW_FIELDS}
+    if not all(isinstance(value, str) for value in text.values()):
+        return _refuse_preview("预览请求的格式不正确（各项内容应为文字），请刷新页面后重试。")
+    text = {key: value if key == "body" else value[:PREVIEW_SHORT_MAX] for key, value in text.items()}
+    try:
+        content.check_markdown(text["body"])  # before the privacy scan and Markdown see it
+    except Invalid as exc:
+        return _refuse_preview(exc.message)
     flow = support.workflow()
     digest = " ".join(text["digest"].split())
     if not digest and text["body"].strip():
         digest = content.clean_digest("", text["body"])
-    findings = flow.screener.screen(text["title"], digest, text["body"], text["private_names"])
+    findings = flow.screener.screen(text["title"], digest, text["body"], text["private_names"], author=text["author"])
     return jsonify(
         html=support.highlighted_body(text["body"], findings),
         digest=digest,

@@ -23,7 +23,7 @@ def review_queue() -> Any:
     return render_template("console/review/queue.html", rows=rows)
 
 
-@bp.get("/review/<int:notice_id>")
+@bp.get("/review/<int(max=2147483647):notice_id>")
 @support.login_required
 def review_page(notice_id: int) -> Any:
     flow = support.workflow()
@@ -47,7 +47,7 @@ def _back(notice_id: int) -> Any:
     return redirect(url_for("console.review_page", notice_id=notice_id))
 
 
-@bp.post("/review/<int:notice_id>/approve")
+@bp.post("/review/<int(max=2147483647):notice_id>/approve")
 @support.roles_required("reviewer")
 def review_approve(notice_id: int) -> Any:
     flow = support.workflow()
@@ -67,7 +67,7 @@ def review_approve(notice_id: int) -> Any:
     return _back(notice_id)
 
 
-@bp.post("/review/<int:notice_id>/reject")
+@bp.post("/review/<int(max=2147483647):notice_id>/reject")
 @support.roles_required("reviewer")
 def review_reject(notice_id: int) -> Any:
     flow = support.workflow()
@@ -82,7 +82,7 @@ def review_reject(notice_id: int) -> Any:
     return _back(notice_id)
 
 
-@bp.post("/review/<int:notice_id>/mask")
+@bp.post("/review/<int(max=2147483647):notice_id>/mask")
 @support.login_required
 def review_mask(notice_id: int) -> Any:
     flow = support.workflow()

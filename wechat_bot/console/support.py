@@ -10,11 +10,13 @@ from functools import wraps
 from typing import Any
 
 from flask import abort, current_app, g, redirect, request, session, url_for
+from markupsafe import escape
 
 from ..db import get_session
-from ..services import notice_content
+from ..errors import Invalid
 from ..services.notice_content import local_text
 from ..services.notices import NoticeWorkflow
+from . import highlight
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -95,8 +97,13 @@ def roles_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., 
 
 
 def safe_next(target: str | None) -> str:
-    """Only paths inside the console: never an open redirect."""
-    if target and target.startswith("/console") and not target.startswith("//"):
+    """Only paths inside the console: never an open redirect, never a header split by CR/LF."""
+    if (
+        target
+        and len(target) <= 2000
+        and target.startswith("/console")
+        and not any(ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in target)
+    ):
         return target
     return url_for("console.dashboard")
 
@@ -118,6 +125,12 @@ def check_csrf() -> None:
 
 
 def highlighted_body(body: str, findings: Any) -> str:
-    """The article HTML with the body's privacy findings marked, for previews and review."""
-    spans = [notice_content.Span(f.finding.start, f.finding.end, f.finding.message) for f in findings if f.field == "body"]
-    return notice_content.render_highlighted(body, spans)
+    """The article HTML with the body's privacy findings marked, for previews and review.
+
+    A body that Markdown refuses (too long, nested too deeply) shows the reason instead.
+    """
+    spans = [highlight.Span(f.finding.start, f.finding.end, f.finding.message) for f in findings if f.field == "body"]
+    try:
+        return highlight.render_highlighted(body, spans)
+    except Invalid as exc:
+        return f'<p class="flash error">无法排版正文：{escape(exc.message)}</p>'

@@ -38,7 +38,7 @@ def user_add() -> Any:
     return redirect(url_for("console.user_list"))
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<int(max=2147483647):user_id>", methods=["GET", "POST"])
 @support.roles_required("admin")
 def user_edit(user_id: int) -> Any:
     user = get_user(support.db(), user_id)

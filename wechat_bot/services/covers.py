@@ -55,6 +55,7 @@ def check_cover(data: bytes, *, convert: bool = False) -> Cover:
     if width * height > MAX_PIXELS:
         raise Invalid(f"图片像素太多（{width}×{height}），请缩小后再上传")
     if kind == "JPEG" and len(data) <= THUMB_MAX_BYTES:
+        _decode(data)  # verify() reads the headers only: a truncated file fails here
         return Cover(data, "image/jpeg", width, height, converted=False)
     if not convert:
         problems = []
@@ -66,13 +67,20 @@ def check_cover(data: bytes, *, convert: bool = False) -> Cover:
             f"微信封面须为 JPG 且不超过 64KB，这张图片{'、'.join(problems)}。"
             "可勾选“自动转换为 JPG 并压缩”后重新上传"
         )
-    return _shrink(data)
+    return _shrink(_decode(data))
 
 
-def _shrink(data: bytes) -> Cover:
-    with Image.open(io.BytesIO(data)) as source:
-        source.seek(0)
-        image = source.convert("RGBA") if _has_alpha(source) else source.convert("RGB")
+def _decode(data: bytes) -> Image.Image:
+    """Every pixel of the (first frame of the) image, as RGB or RGBA."""
+    try:
+        with Image.open(io.BytesIO(data)) as source:
+            source.seek(0)
+            return source.convert("RGBA") if _has_alpha(source) else source.convert("RGB")
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
+        raise Invalid("图片文件已损坏或不完整，无法读取，请重新导出后再上传") from None
+
+
+def _shrink(image: Image.Image) -> Cover:
     if image.mode == "RGBA":
         flat = Image.new("RGB", image.size, (255, 255, 255))
         flat.paste(image, mask=image.getchannel("A"))

@@ -4,12 +4,16 @@ the Markdown → sanitised HTML that a WeChat article accepts.
 WeChat's limits (draft/add): title ≤ 32 characters, author ≤ 16, digest ≤ 128
 (default: the first 54 characters of the text), content < 20,000 characters
 with scripts removed. We keep to an allow-list of tags and no links at all.
+
+Python-Markdown recurses once per nested list and rescans the rest of a
+paragraph for every unclosed "[" (and html.parser for every unclosed "<tag"),
+so a short hostile body can take minutes or overflow the stack.
+``check_markdown`` refuses such bodies before Markdown sees them.
 """
 from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
 import markdown
@@ -40,12 +44,17 @@ AUTHOR_MAX = 16
 DIGEST_MAX = 128
 DIGEST_DEFAULT = 54
 CONTENT_MAX = 20_000
+BODY_MAX = 30_000  # Markdown source; its HTML is nearly always longer, and WeChat takes < 20,000
+NESTING_MAX = 16  # list/quote markers opening one line ("- - - x" is three nested lists)
+BRACKETS_MAX = 16  # unclosed "[" (or "(" of a link) within one paragraph
+MARKER_LINES_MAX = 100  # lines of only "-", "=", "*", "_" (rules, underlines) within one paragraph
+ANGLE_SCAN_MAX = 1_000_000  # characters html.parser scans for the ">" of each "<tag"
+YEAR_MIN, YEAR_MAX = 2000, 2099  # schedule times (and no overflow converting to or from UTC)
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "img", "section", "span"}
 # Images must already live on WeChat's own image host (uploadimg); any other
 # source would make the article fetch from outside.
 IMAGE_HOSTS = ("https://mmbiz.qpic.cn/",)
-MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"  # private-use sentinels around findings
 _IMG_WITHOUT_SOURCE = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 
 
@@ -99,6 +108,7 @@ def clean_body(body: str) -> str:
     body = (body or "").replace("\r\n", "\n").strip()
     if not body:
         raise Invalid("正文不能为空")
+    check_length(body)
     if len(render_html(body)) > CONTENT_MAX:
         raise Invalid(f"正文太长：微信图文内容须少于 {CONTENT_MAX} 个字符")
     return body
@@ -123,7 +133,14 @@ def parse_local_time(text: str, tz: tzinfo) -> datetime | None:
         raise Invalid(f"时间格式不正确：“{value}”，应为 2026-11-26T09:00 这样的格式") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
-    return parsed.astimezone(UTC)
+    try:  # years near 1 or 9999 overflow when moved to UTC or back to local time
+        when = parsed.astimezone(UTC)
+        local = when.astimezone(tz)
+    except OverflowError:
+        local = None
+    if local is None or not YEAR_MIN <= local.year <= YEAR_MAX:
+        raise Invalid(f"时间超出范围：“{value}”，请填写 {YEAR_MIN}—{YEAR_MAX} 年之间的时间")
+    return when
 
 
 def check_future(when: datetime | None, now: datetime) -> None:
@@ -137,10 +154,80 @@ def local_text(when: datetime | None, tz: tzinfo, fmt: str = "%Y-%m-%d %H:%M") -
 
 # --- rendering ----------------------------------------------------------------
 
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_LEADING_MARKERS = re.compile(r"(?:[ \t]*(?:>|(?:[-*+]|\d{1,9}[.)])(?=[ \t]|$)))+")
+_MARKER = re.compile(r">|[-*+](?=[ \t]|$)|\d{1,9}[.)]")
+_RULE = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1)*[ \t]*")  # "- - -": a horizontal rule, not lists
+_BARE_MARKERS = re.compile(r"[ \t]*[-=*_][-=*_ \t]*")  # rules and heading underlines: split a paragraph
+_BRACKET = re.compile(r"\\.|[\[\]()]", re.DOTALL)
+_TAG_OPEN = re.compile(r"</?[A-Za-z]")
+_TAG_END = re.compile(r"""(?:[^>'"]++|'[^']*+'|"[^"]*+")*+>""")
+
+
+def check_length(body: str) -> None:
+    if len(body or "") > BODY_MAX:
+        raise Invalid(f"正文过长（上限 {BODY_MAX} 字），现在 {len(body)} 字，请删减后再试")
+
+
+def check_markdown(body: str) -> None:
+    """Refuse a body that would make Markdown slow or recurse too deeply (see the module docstring)."""
+    check_length(body)
+    text = (body or "").replace("\r\n", "\n").replace("\r", "\n")
+    for paragraph in _BLANK_LINE.split(text):
+        bare = 0
+        for line in paragraph.split("\n"):
+            bare += bool(_BARE_MARKERS.fullmatch(line))
+            lead = _LEADING_MARKERS.match(line)
+            nested = lead and len(_MARKER.findall(lead.group())) > NESTING_MAX
+            if nested and not _RULE.fullmatch(line):
+                raise Invalid(f"正文中的列表或引用嵌套过深（最多 {NESTING_MAX} 层），请减少层级")
+        if bare > MARKER_LINES_MAX:
+            raise Invalid(
+                f"正文中的分隔线（只有“-”“=”“*”“_”的行）过多（一段之内最多 {MARKER_LINES_MAX} 行），请删去多余的分隔线"
+            )
+        _check_brackets(paragraph)
+    _check_angles(text)
+
+
+def _check_brackets(paragraph: str) -> None:
+    """Markdown scans from every "[" (and every "(" after "](") to its partner: bound the unclosed ones."""
+    links = "](" in paragraph
+    square = round_ = 0
+    for match in _BRACKET.finditer(paragraph):
+        char = match.group()
+        if char == "[":
+            square += 1
+        elif char == "]":
+            square = max(square - 1, 0)
+        elif char == "(" and links:
+            round_ += 1
+        elif char == ")":
+            round_ = max(round_ - 1, 0)
+        if square > BRACKETS_MAX or round_ > BRACKETS_MAX:
+            raise Invalid(
+                f"正文中未配对的方括号或圆括号过多（一段之内最多 {BRACKETS_MAX} 个），"
+                "请删去多余的“[”“(”，或改用中文括号【】（）"
+            )
+
+
+def _check_angles(text: str) -> None:
+    """html.parser scans from every "<tag" to its ">" (quotes may hide a ">"): bound the total."""
+    budget = ANGLE_SCAN_MAX
+    for match in _TAG_OPEN.finditer(text):
+        start = match.end()
+        end = _TAG_END.match(text, start, min(len(text), start + budget))
+        budget -= (end.end() if end else len(text)) - match.start()
+        if budget < 0:
+            raise Invalid("正文中未闭合的“<”过多，请删去多余的“<”，或改用全角“＜”")
+
 
 def render_html(body: str) -> str:
-    """Markdown → the sanitised HTML of the WeChat article."""
-    raw = markdown.markdown(body or "", extensions=["sane_lists"], output_format="html")
+    """Markdown → the sanitised HTML of the WeChat article (refuses hostile bodies with ``Invalid``)."""
+    check_markdown(body)
+    try:
+        raw = markdown.markdown(body or "", extensions=["sane_lists"], output_format="html")
+    except RecursionError:
+        raise Invalid("正文的结构嵌套过深，无法排版，请减少列表或引用的层级") from None
     raw = re.sub(r"<(/?)h1\b", r"<\1h2", raw)  # the title is the h1 of an article
     raw = re.sub(r"<(/?)h[56]\b", r"<\1h4", raw)
     cleaned = nh3.clean(
@@ -165,29 +252,3 @@ def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
 def plain_text(body: str) -> str:
     text = re.sub(r"<[^>]+>", " ", render_html(body))
     return " ".join(html.unescape(text).split())
-
-
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-    title: str
-
-
-def render_highlighted(body: str, spans: list[Span]) -> str:
-    """The article HTML with each span of the Markdown source wrapped in <mark>."""
-    ordered = sorted(spans, key=lambda s: s.start)
-    pieces: list[str] = []
-    cursor = 0
-    titles: list[str] = []
-    for span in ordered:
-        if span.start < cursor:
-            continue  # overlapping findings: the first one marks the text
-        pieces += [body[cursor : span.start], MARK_OPEN, body[span.start : span.end], MARK_CLOSE]
-        titles.append(span.title)
-        cursor = span.end
-    pieces.append(body[cursor:])
-    rendered = render_html("".join(pieces))
-    for title in titles:
-        rendered = rendered.replace(MARK_OPEN, f'<mark class="finding" title="{html.escape(title)}">', 1)
-    return rendered.replace(MARK_OPEN, "").replace(MARK_CLOSE, "</mark>")

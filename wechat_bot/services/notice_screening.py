@@ -1,4 +1,4 @@
-"""Privacy and secrecy screening of a notice's title, digest and body.
+"""Privacy and secrecy screening of a notice's title, author, digest and body.
 
 ``privacy.scan`` finds personal data and secrecy markers; on top of it a notice
 may list the names of the people involved (``private_names``): every
@@ -8,24 +8,34 @@ Masking fixes personal data. It does not fix secrecy markers (the content
 behind 「内部资料」 is still not publishable): those are ``blocking`` and stay
 findings until someone rewrites the text; the mask placeholder 【请删除】 left
 in a text is itself a blocking finding.
+
+The body is screened twice: as written (Markdown, whose findings can be masked in
+place) and as published (the rendered article's visible text, see
+``privacy.published_text``), because markup can hide a number from the first scan
+and show it whole on the page (1381234**5678**). What only the second scan finds has
+no position in the source, so it is blocking: the author must rewrite it.
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import privacy
-from .notice_content import parse_names
+from .notice_content import parse_names, render_html
 from .textnorm import to_simplified
 
-FIELD_LABELS = {"title": "标题", "digest": "摘要", "body": "正文"}
+FIELD_LABELS = {"title": "标题", "author": "作者", "digest": "摘要", "body": "正文", "published": "正文（排版后）"}
 PLACEHOLDER = privacy.SENSITIVE_MASK
 BLOCKING = frozenset(privacy.BLOCKING_KINDS) | {"placeholder"}
+# Fields whose findings one-click masking does not fix: the published text has no
+# source positions, and NoticeWorkflow.apply_masks masks title, digest and body only.
+UNMASKABLE_FIELDS = frozenset({"published", "author"})
 
 
 @dataclass(frozen=True)
 class FieldFinding:
-    field: str  # title | digest | body
+    field: str  # title | author | digest | body | published (positions in the rendered text)
     finding: privacy.Finding
 
     @property
@@ -35,7 +45,7 @@ class FieldFinding:
     @property
     def blocking(self) -> bool:
         """Masking cannot fix it: the text must be rewritten."""
-        return self.finding.kind in BLOCKING
+        return self.finding.kind in BLOCKING or self.field in UNMASKABLE_FIELDS
 
     def summary(self) -> dict[str, str]:
         """What the audit trail keeps: never the personal data itself, only its mask."""
@@ -81,6 +91,33 @@ def _placeholder_findings(text: str) -> list[privacy.Finding]:
     return found
 
 
+def _page(body: str) -> str:
+    """What a reader sees of a Markdown body."""
+    return privacy.published_text(render_html(body))
+
+
+def _same_data(finding: privacy.Finding) -> str:
+    """What a finding shows, ignoring width, script, case, spacing and punctuation:
+    the source's 138-1234-5678 and the page's 138 1234 5678 are the same number."""
+    shown, _ = privacy.without_invisible(finding.text)
+    return "".join(ch for ch in privacy.normalise(shown) if ch.isalnum()).lower()
+
+
+def _published_only(found: list[privacy.Finding], in_source: list[privacy.Finding]) -> list[privacy.Finding]:
+    """Findings of the published text that the source scan did not report (by count:
+    one masked copy of a number does not excuse a second, hidden one)."""
+    unclaimed = Counter(_same_data(f) for f in in_source)
+    extra = []
+    for f in found:
+        key = _same_data(f)
+        if unclaimed[key]:
+            unclaimed[key] -= 1
+            continue
+        message = f"正文排版后出现疑似{f.label}（可能被格式标记拆开），请直接修改原文"
+        extra.append(replace(f, message=message))
+    return extra
+
+
 class Screener:
     """Screens and masks with the office's sensitive words (config ``[privacy]``)."""
 
@@ -90,20 +127,44 @@ class Screener:
     def findings(self, text: str, private_names: str = "") -> list[privacy.Finding]:
         if not text:
             return []
-        found = privacy.scan(text, self.sensitive_words)
-        for extra in (*_name_findings(text, parse_names(private_names)), *_placeholder_findings(text)):
+        # Names and placeholders too are matched as a reader sees them (王\u200b小明).
+        shown, offsets = privacy.without_invisible(text)
+        found = privacy.scan(shown, self.sensitive_words)
+        for extra in (*_name_findings(shown, parse_names(private_names)), *_placeholder_findings(shown)):
             if all(extra.end <= f.start or f.end <= extra.start for f in found):
                 found.append(extra)
-        return sorted(found, key=lambda f: f.start)
+        return privacy.relocate(sorted(found, key=lambda f: f.start), text, offsets)
 
-    def screen(self, title: str, digest: str, body: str, private_names: str = "") -> list[FieldFinding]:
-        return [
+    def screen(
+        self, title: str, digest: str, body: str, private_names: str = "", author: str = ""
+    ) -> list[FieldFinding]:
+        """Findings in each published field; the body's as written, then what only the
+        rendered article shows (field ``published``)."""
+        fields = (("title", title), ("author", author), ("digest", digest), ("body", body))
+        found = [
             FieldFinding(name, finding)
-            for name, text in (("title", title), ("digest", digest), ("body", body))
+            for name, text in fields
             for finding in self.findings(text or "", private_names)
         ]
+        if body:
+            in_source = [item.finding for item in found if item.field == "body"]
+            on_page = self.findings(_page(body), private_names)
+            found += [FieldFinding("published", f) for f in _published_only(on_page, in_source)]
+        return found
 
-    def mask(self, text: str, private_names: str = "") -> str:
-        """``text`` with its personal data masked; secrecy markers are left for a rewrite."""
+    def mask(self, text: str, private_names: str = "", markdown: bool = False) -> str:
+        """``text`` with its personal data masked; secrecy markers are left for a rewrite.
+
+        ``markdown``: ``text`` is a body. Inside emphasis its renderer reads a mask's
+        stars as markup (**138****5678** is published as 1385678), so there they are
+        escaped; elsewhere the source keeps the readable 138****5678. A plain title or
+        digest would show the backslashes."""
         fixable = [f for f in self.findings(text, private_names) if f.kind not in BLOCKING]
-        return privacy.apply_masks(text, fixable) if fixable else text
+        if not fixable:
+            return text
+        masked = privacy.apply_masks(text, fixable)
+        if markdown:
+            escaped = privacy.apply_masks(text, [replace(f, mask=f.mask.replace("*", "\\*")) for f in fixable])
+            if _page(masked) != _page(escaped):
+                return escaped
+        return masked

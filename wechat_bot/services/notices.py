@@ -83,7 +83,7 @@ class NoticeWorkflow:
 
     # -- screening ------------------------------------------------------------
     def screen(self, notice: Notice) -> list[FieldFinding]:
-        return self.screener.screen(notice.title, notice.digest, notice.body, notice.private_names)
+        return self.screener.screen(notice.title, notice.digest, notice.body, notice.private_names, author=notice.author)
 
     # -- authoring ------------------------------------------------------------
     def create(self, actor: User, *, title: str, category: str, body: str, digest: str = "", author: str = "",
@@ -215,7 +215,7 @@ class NoticeWorkflow:
         names = notice.private_names
         notice.title = self.screener.mask(notice.title, names)
         notice.digest = self.screener.mask(notice.digest, names)
-        notice.body = self.screener.mask(notice.body, names)
+        notice.body = self.screener.mask(notice.body, names, markdown=True)
         notice.content_html = content.render_html(notice.body)
         notice.updated_at = self.clock()
         self._move(notice, actor, "mask", notice.state, comment=f"一键脱敏：{describe(findings)}", findings=findings)

@@ -1,12 +1,16 @@
 """Staff accounts: creation, roles, passwords, and login throttling.
 
-Passwords are stored only as werkzeug hashes. Failed logins are counted in
-Redis per (account, address); after ``LIMIT`` failures within ``WINDOW``
-seconds that pair is locked until the window passes.
+Passwords are stored only as werkzeug hashes. Login attempts are counted in
+Redis before the password is checked, atomically (one Lua script), so parallel
+guesses cannot all slip under the limit: per (account, address) ``PAIR_LIMIT``
+within ``WINDOW`` seconds, and per account ``ACCOUNT_LIMIT`` from any address
+(high enough that locking someone out takes real effort). A successful login
+clears its (account, address) count and takes back its own count on the account.
 """
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -35,8 +39,13 @@ def parse_role(text: str) -> str:
 
 
 def check_password(password: str) -> str:
+    visible = "".join((password or "").split())
     if len(password or "") < PASSWORD_MIN:
         raise Invalid(f"密码至少 {PASSWORD_MIN} 位")
+    if len(visible) < PASSWORD_MIN:
+        raise Invalid(f"密码至少 {PASSWORD_MIN} 位，空格不算在内")
+    if len(set(visible)) == 1:
+        raise Invalid("密码不能全是同一个字符")
     return password
 
 
@@ -119,37 +128,72 @@ def update_user(
     return user
 
 
-class LoginThrottle:
-    """Counts failed logins per account + address in Redis."""
+# KEYS: the (account, address) key, the account key; ARGV: the window in seconds.
+# Returns {count, seconds left} for each key.
+_COUNT_ATTEMPT = """
+local out = {}
+for _, key in ipairs(KEYS) do
+  local count = redis.call('INCR', key)
+  local ttl = redis.call('TTL', key)
+  if ttl < 0 then
+    redis.call('EXPIRE', key, ARGV[1])
+    ttl = tonumber(ARGV[1])
+  end
+  table.insert(out, count)
+  table.insert(out, ttl)
+end
+return out
+"""
+# KEYS: the (account, address) key, the account key.
+_FORGET_ATTEMPT = """
+redis.call('DEL', KEYS[1])
+if redis.call('EXISTS', KEYS[2]) == 1 and redis.call('DECR', KEYS[2]) <= 0 then
+  redis.call('DEL', KEYS[2])
+end
+return 1
+"""
 
-    LIMIT = 5
+
+@dataclass(frozen=True)
+class Attempt:
+    """One counted login attempt: may the password be checked, and how many tries are left."""
+
+    locked_for: int  # seconds until the account may be tried again from here; 0: go ahead
+    per_account: bool  # locked (or about to be) for every address, not just this one
+    left: int  # failures still allowed after this one
+
+
+class LoginThrottle:
+    """Counts login attempts per account + address and per account, in Redis."""
+
+    PAIR_LIMIT = 5
+    ACCOUNT_LIMIT = 20
     WINDOW = 15 * 60
 
-    def __init__(self, store: Store, limit: int = LIMIT, window: int = WINDOW) -> None:
+    def __init__(self, store: Store, pair_limit: int = PAIR_LIMIT, account_limit: int = ACCOUNT_LIMIT,
+                 window: int = WINDOW) -> None:
         self.store = store
-        self.limit = limit
+        self.pair_limit = pair_limit
+        self.account_limit = account_limit
         self.window = window
 
-    def _key(self, name: str, address: str) -> str:
-        digest = hashlib.sha256(f"{(name or '').strip().lower()}\0{address}".encode()).hexdigest()[:32]
-        return self.store.key("login-fail", digest)
+    def _keys(self, name: str, address: str) -> list[str]:
+        account = (name or "").strip().lower()
+        pair = hashlib.sha256(f"{account}\0{address}".encode()).hexdigest()[:32]
+        alone = hashlib.sha256(account.encode()).hexdigest()[:32]
+        return [self.store.key("login-fail", pair), self.store.key("login-fail-account", alone)]
 
-    def locked_for(self, name: str, address: str) -> int:
-        """Seconds until the pair may try again; 0 when not locked."""
-        key = self._key(name, address)
-        count = int(self.store.redis.get(key) or 0)
-        if count < self.limit:
-            return 0
-        return max(int(self.store.redis.ttl(key)), 1)
-
-    def failed(self, name: str, address: str) -> int:
-        """Record a failure; returns how many attempts remain."""
-        key = self._key(name, address)
-        pipe = self.store.redis.pipeline()
-        pipe.set(key, 0, nx=True, ex=self.window)  # the window starts at the first failure
-        pipe.incr(key)
-        count = int(pipe.execute()[1])
-        return max(self.limit - count, 0)
+    def attempt(self, name: str, address: str) -> Attempt:
+        """Count this attempt as a failure now, before the password is checked; say whether it may go on."""
+        result = self.store.redis.eval(_COUNT_ATTEMPT, 2, *self._keys(name, address), self.window)
+        pair, pair_ttl, account, account_ttl = (int(value) for value in result)
+        pair_left, account_left = self.pair_limit - pair, self.account_limit - account
+        waits = [ttl for left, ttl in ((pair_left, pair_ttl), (account_left, account_ttl)) if left < 0]
+        return Attempt(
+            locked_for=max(*waits, 1) if waits else 0,
+            per_account=account_left < 0 if waits else account_left < pair_left,
+            left=max(min(pair_left, account_left), 0),
+        )
 
     def succeeded(self, name: str, address: str) -> None:
-        self.store.redis.delete(self._key(name, address))
+        self.store.redis.eval(_FORGET_ATTEMPT, 2, *self._keys(name, address))

@@ -3,7 +3,7 @@ overlapping findings is kept."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -69,3 +69,20 @@ def without_overlaps(candidates: list[Finding]) -> list[Finding]:
             chosen.append(f)
     return sorted(chosen, key=lambda f: f.start)
 
+
+
+def relocate(
+    findings: Iterable[Finding], text: str, offsets: list[int] | None
+) -> list[Finding]:
+    """Findings made on a copy of `text` without its invisible characters, moved back
+    onto `text` (`offsets[i]`: where the copy's character i is in `text`).
+
+    A finding keeps the invisible characters inside it in its `text`, and its mask does
+    not bring them back: masking also removes what was hiding the number."""
+    if offsets is None:
+        return list(findings)
+    moved = []
+    for f in findings:
+        start, end = offsets[f.start], offsets[f.end - 1] + 1
+        moved.append(replace(f, start=start, end=end, text=text[start:end]))
+    return moved

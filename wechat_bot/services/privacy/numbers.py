@@ -19,8 +19,19 @@ from .findings import Finding, make_finding, mask_at, mask_digits
 
 # --- identity card numbers -------------------------------------------------------
 
-_ID18_RE = re.compile(NOT_ALNUM_BEFORE + r"\d{17}[0-9Xx]" + NOT_ALNUM_AFTER)
-_ID15_RE = re.compile(NOT_ALNUM_BEFORE + r"\d{15}" + NOT_ALNUM_AFTER)
+# Written in one piece or grouped like phone and card numbers are: one space or hyphen
+# after the region, the birth year and the month-day (610727 19900101 1231,
+# 610727-1990-0101-1231); the 15-digit form after the region and the birth date.
+# Separators only there: any other place would join unrelated numbers.
+_SEP = "[ -]?"
+_ID18_RE = re.compile(
+    NOT_ALNUM_BEFORE
+    + rf"\d{{6}}{_SEP}\d{{4}}{_SEP}\d{{4}}{_SEP}\d{{3}}[0-9Xx]"
+    + NOT_ALNUM_AFTER
+)
+_ID15_RE = re.compile(
+    NOT_ALNUM_BEFORE + rf"\d{{6}}{_SEP}\d{{6}}{_SEP}\d{{3}}" + NOT_ALNUM_AFTER
+)
 _PROVINCES = frozenset(
     "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54"
     " 61 62 63 64 65 71 81 82 83".split()
@@ -56,7 +67,7 @@ def _id_shaped(digits: str) -> bool:
 def find_id_numbers(text: str, norm: str, urls: Spans) -> Iterator[Finding]:
     for regex in (_ID18_RE, _ID15_RE):
         for m in regex.finditer(norm):
-            digits = m.group()
+            digits = m.group().replace(" ", "").replace("-", "")
             if not _id_shaped(digits) or labelled_as_case_number(norm, m.start()):
                 continue
             if labelled_as_account(norm, m.start()):
@@ -69,7 +80,7 @@ def find_id_numbers(text: str, norm: str, urls: Spans) -> Iterator[Finding]:
                 message = "疑似身份证号码（校验位不符）"
             if message != "疑似居民身份证号码" and inside(urls, *m.span()):
                 continue
-            mask = mask_digits(text[m.start() : m.end()], digits, 3, 4)
+            mask = mask_digits(text[m.start() : m.end()], m.group(), 3, 4)
             yield make_finding("id_number", text, m.start(), m.end(), mask, message)
 
 

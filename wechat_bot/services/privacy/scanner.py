@@ -1,12 +1,12 @@
-"""`scan()` runs every detector on the normalised text and keeps the findings that
-`apply_masks()` can apply."""
+"""`scan()` runs every detector on the normalised text (invisible characters dropped)
+and keeps the findings that `apply_masks()` can apply."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from .context import url_spans
-from .findings import Finding, without_overlaps
-from .normalise import normalise
+from .findings import Finding, relocate, without_overlaps
+from .normalise import normalise, without_invisible
 from .numbers import find_bank_cards, find_id_numbers, find_landlines, find_mobiles
 from .people import find_aged_names, find_role_names
 from .places import find_addresses, find_emails, find_plates
@@ -28,11 +28,13 @@ def scan(text: str, sensitive_words: Iterable[str] = ()) -> list[Finding]:
         raise TypeError("sensitive_words must be a collection of words, not one str")
     if not text:
         return []
-    norm = normalise(text)
+    # Detectors see the text as a reader does: 138\u200b1234\u200b5678 is a number.
+    shown, offsets = without_invisible(text)
+    norm = normalise(shown)
     urls = url_spans(norm)
-    candidates = [f for detect in _DETECTORS for f in detect(text, norm, urls)]
-    candidates.extend(find_sensitive_words(text, norm, sensitive_words))
-    return without_overlaps(candidates)
+    candidates = [f for detect in _DETECTORS for f in detect(shown, norm, urls)]
+    candidates.extend(find_sensitive_words(shown, norm, sensitive_words))
+    return relocate(without_overlaps(candidates), text, offsets)
 
 
 def apply_masks(

@@ -57,10 +57,18 @@
       headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
       body: JSON.stringify(payload)
     }).then(function (response) {
+      if (response.status === 400) {
+        return response.json().then(function (data) { return { refused: data.error || "预览请求无效。" }; });
+      }
       if (!response.ok) throw new Error(response.status);
       return response.json();
     }).then(function (data) {
       if (mine !== sequence) return; // a newer request is on its way
+      if (data.refused) { // e.g. the body is too long or nested too deeply
+        document.getElementById("pv-digest").textContent = data.refused;
+        document.getElementById("pv-body").textContent = "";
+        return;
+      }
       document.getElementById("pv-title").textContent = payload.title || "（标题）";
       var author = payload.author || field("author").getAttribute("placeholder") || "";
       var category = field("category").options[field("category").selectedIndex].text;
