@@ -6,16 +6,19 @@ copy must get the same reply, and side effects must run once. Keys (after
 WxJava, which added FromUserName and CreateTime when MsgId alone collided):
 messages MsgId+FromUserName+CreateTime, events FromUserName+CreateTime+Event+EventKey.
 
-How (the claim is pipelined, because it is on every message's path):
+How: handlers never act inline; they ``ctx.defer`` their side effects and
+return the reply. A message whose handler deferred nothing (most of them: a
+guide answer, the welcome text) is answered at once, since every copy works
+out the same reply (the webhook renders it with the message's own CreateTime).
+Only a message with side effects takes a claim:
 1. ``claim()`` sends ``SET key PENDING NX EX 120`` without waiting for the answer;
-2. meanwhile the reply is worked out (and encrypted): pure work, no side effects;
-3. ``Claim.won()`` reads the claim's answer (by now usually already here);
+2. meanwhile the reply is encrypted;
+3. ``Claim.won()`` reads the claim's answer;
 4. the winner runs the side effects, once, and ``store()``s the final reply
    without waiting for Redis's acknowledgement; a loser ``wait()``s for the
    winner's stored reply and answers with it.
 A blocking Redis round trip per message cost a third of the webhook's
-throughput under gunicorn's sync workers (bench/webhook_load.py); this keeps
-the round trip off the critical path and the guarantees as they were.
+throughput under gunicorn's sync workers (bench/webhook_load.py).
 """
 from __future__ import annotations
 

@@ -78,14 +78,18 @@ def _answer_post(services: Any) -> str:
     def seal(reply: str) -> str:
         return services.envelope.seal(reply, key, nonce) if key is not None and reply else reply
 
+    draft = _draft(services, raw)
+    rendered = _render(draft.message, draft.reply)
+    if draft.ctx is None or not draft.ctx.effects:
+        # Nothing to do but answer: every copy of this message works out the same
+        # reply (same text, same CreateTime), so WeChat's retries need no
+        # coordination and the busiest path makes no Redis round trip.
+        return seal(rendered) or SUCCESS
+    # Side effects (a consultation, an offered list, erasing data): exactly one
+    # delivery runs them; the other copies answer with the reply it stored.
     claim = services.dedup.claim(delivery_key(raw))
-    try:
-        draft = _draft(services, raw)
-        rendered = _render(draft.message, draft.reply)
-        sealed = seal(rendered)  # encrypted before we ask Redis: its answer has time to arrive
-    finally:
-        won = claim.won()
-    if won:
+    sealed = seal(rendered)  # encrypted while Redis answers the claim
+    if claim.won():
         final = _commit(services, draft, rendered)
         claim.store(final)
         if final != rendered:
@@ -147,10 +151,17 @@ def _commit(services: Any, draft: Draft, rendered: str) -> str:
 
 
 def _render(message: Any, reply: Any) -> str:
-    """The reply's XML ("" for none)."""
+    """The reply's XML ("" for none).
+
+    Its CreateTime is the message's, not the clock's, so that every copy of a
+    retried message renders byte for byte the same reply.
+    """
     if not reply:
         return ""
     rendered = reply if isinstance(reply, BaseReply) else create_reply(reply, message)
+    created = getattr(message, "time", None)
+    if isinstance(created, int):
+        rendered.time = created
     return rendered.render()
 
 
