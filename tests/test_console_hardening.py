@@ -19,18 +19,11 @@ from wechat_bot.services.users import LoginThrottle
 
 from .notices_support import PASSWORD, fast_password_hashing, make_staff  # noqa: F401
 from .test_console import Console, as_user
+from .test_console import browser, staff  # noqa: F401  (shared fixtures)
 
 HUGE = "99999999999999999999999"
 
 
-@pytest.fixture
-def staff(app):
-    return make_staff(app)
-
-
-@pytest.fixture
-def browser(client, staff):
-    return Console(client)
 
 
 def notice_count(app) -> int:

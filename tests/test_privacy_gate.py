@@ -20,6 +20,7 @@ from wechat_bot.services.notices import NoticeWorkflow
 from wechat_bot.services.users import create_user
 
 from .notices_support import PASSWORD, STAFF, fake_id_number, fast_password_hashing  # noqa: F401
+from .test_notices import flow, staff  # noqa: F401  (shared fixtures)
 
 ID = fake_id_number()  # 610727 19010101 999X-style: region, birth date, sequence and check
 MOBILE = "13812345678"
@@ -29,19 +30,6 @@ IMAGE = "https://mmbiz.qpic.cn/mmbiz_jpg/abc/0?wx_fmt=jpeg"
 ZERO_WIDTH = ("\u200b", "\u200c", "\u200d", "\ufeff", "\u2060")
 
 
-@pytest.fixture
-def flow(app):
-    with app.app_context():
-        services = app.extensions["wechat_bot"]
-        yield NoticeWorkflow.from_settings(get_session(), services.settings, services.clock)
-
-
-@pytest.fixture
-def staff(flow):
-    return {
-        name: create_user(flow.session, name, role, PASSWORD, flow.clock(), display_name=label)
-        for name, (label, role) in STAFF.items()
-    }
 
 
 def submitted(flow, staff, body, **fields):
