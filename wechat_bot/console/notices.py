@@ -18,7 +18,7 @@ from ..errors import BotError, Invalid
 from ..models.notice import STATE_LABELS, STATES
 from ..services import notice_content as content
 from ..services.covers import Cover, check_cover
-from ..services.notice_queries import list_notices, trail
+from ..services.notice_queries import list_notices
 from ..services.notices import get_notice
 from . import bp, support
 
@@ -142,13 +142,7 @@ def _flash_submitted(findings: list) -> None:
 @support.login_required
 def notice_view(notice_id: int) -> Any:
     flow = support.workflow()
-    notice = get_notice(flow.session, notice_id)
-    findings = flow.screen(notice)
-    return render_template(
-        "console/notices/view.html", notice=notice, findings=findings, flow=flow,
-        html=support.highlighted_body(notice.body, findings), category=content.category_label(notice.category),
-        trail=trail(flow.session, notice, flow.tz, flow.step_names),
-    )
+    return render_template("console/notices/view.html", **support.notice_page(flow, get_notice(flow.session, notice_id)))
 
 
 @bp.post("/notices/<int(max=2147483647):notice_id>/<any(submit, withdraw, reopen):action>")

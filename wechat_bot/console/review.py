@@ -8,8 +8,6 @@ from sqlalchemy import select
 
 from ..errors import Invalid
 from ..models.notice import Notice
-from ..services import notice_content as content
-from ..services.notice_queries import trail
 from ..services.notices import get_notice
 from . import bp, support
 
@@ -27,19 +25,14 @@ def review_queue() -> Any:
 @support.login_required
 def review_page(notice_id: int) -> Any:
     flow = support.workflow()
-    notice = get_notice(flow.session, notice_id)
-    findings = flow.screen(notice)
+    page = support.notice_page(flow, get_notice(flow.session, notice_id))
+    notice = page["notice"]
     return render_template(
         "console/review/page.html",
-        notice=notice,
-        flow=flow,
-        findings=findings,
-        fixable=[f for f in findings if not f.blocking],
-        html=support.highlighted_body(notice.body, findings),
-        category=content.category_label(notice.category),
+        **page,
+        fixable=[f for f in page["findings"] if not f.blocking],
         refusal=flow.approval_refusal(g.user, notice),
         step_name=flow.current_step_name(notice),
-        trail=trail(flow.session, notice, flow.tz, flow.step_names),
     )
 
 

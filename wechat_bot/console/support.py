@@ -14,6 +14,7 @@ from markupsafe import escape
 
 from ..db import get_session
 from ..errors import Invalid
+from ..services import notice_content
 from ..services.notice_content import local_text
 from ..services.notices import NoticeWorkflow
 from . import highlight
@@ -134,3 +135,18 @@ def highlighted_body(body: str, findings: Any) -> str:
         return highlight.render_highlighted(body, spans)
     except Invalid as exc:
         return f'<p class="flash error">无法排版正文：{escape(exc.message)}</p>'
+
+
+def notice_page(flow: NoticeWorkflow, notice: Any) -> dict[str, Any]:
+    """What the notice and review pages both show: findings, highlighted article, audit trail."""
+    from ..services.notice_queries import trail
+
+    findings = flow.screen(notice)
+    return {
+        "notice": notice,
+        "flow": flow,
+        "findings": findings,
+        "html": highlighted_body(notice.body, findings),
+        "category": notice_content.category_label(notice.category),
+        "trail": trail(flow.session, notice, flow.tz, flow.step_names),
+    }
