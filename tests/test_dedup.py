@@ -95,7 +95,9 @@ def test_waiting_copy_gives_up_before_wechats_five_seconds(app):
     dedup = Deduplicator(services.store, wait=0.05)
     key = "k-unfinished"
     services.store.redis.set(services.store.key("dedup", key), b"\x00pending", ex=60)
-    assert dedup.once(key, lambda: "draft", lambda draft: "never") == ""
+    claim = dedup.claim(key)
+    assert not claim.won()
+    assert claim.wait() == ""  # the webhook then answers "success"
 
 
 def test_a_failing_side_effect_answers_the_polite_text_once(app, wechat, wechat_side):

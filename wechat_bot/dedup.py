@@ -26,8 +26,8 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
 import redis as redis_lib
 
@@ -35,7 +35,6 @@ from .store import Store, track
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 PENDING = b"\x00pending"
 DONE = b"\x01"
 TTL_SECONDS = 120
@@ -140,26 +139,6 @@ class Deduplicator:
         """Send ``SET key PENDING NX`` now; ask ``Claim.won()`` when the answer is needed."""
         rkey = self.store.key("dedup", key)
         return Claim(self, rkey, self.pipe.send("SET", rkey, PENDING, "NX", "EX", self.ttl))
-
-    def once(self, key: str, produce: Callable[[], T], commit: Callable[[T], str]) -> str:
-        """Return the reply for this delivery; ``commit`` runs for one copy only.
-
-        Returns "" when another copy holds the claim and has not finished within
-        ``wait``; the caller answers ``success`` then, which WeChat accepts silently.
-        """
-        claim = self.claim(key)
-        try:
-            draft = produce()
-        finally:
-            won = claim.won()
-        if not won:
-            return claim.wait()
-        reply = ""
-        try:
-            reply = commit(draft)
-        finally:
-            claim.store(reply)
-        return reply
 
     def wait_for(self, rkey: str) -> str:
         deadline = time.monotonic() + self.wait

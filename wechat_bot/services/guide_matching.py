@@ -439,7 +439,8 @@ _URGENT = re.compile(
     "怎么办啊|怎么办呀|咋办啊|帮帮我|帮帮忙|在打|在砍|在抢|在偷|在烧|在冒|有人在|门口|楼下|楼上|隔壁|对面|家里|"
     "我家|我们家|外面|路上|路口|这里|这边|街上|小区|村里|河边|桥上|楼顶"
 )
-_POLICE = re.compile(
+_FAMILY = "(?:孩子|小孩|女儿|儿子|娃|孙子|孙女|外孙|老人|老婆|媳妇|妻子|丈夫|老公|爸|妈|奶奶|爷爷|姥姥|姥爷)"
+_POLICE_WORDS = (
     "打架|斗殴|群殴|打群架|打起来|动手打|打人|砍人|捅人|杀人|行凶|持刀|拿刀|拿着刀|提着刀|举着刀|动刀|有刀|"
     "被.{0,2}砍|被.{0,2}捅|被.{0,2}刺伤|砍了|捅了|持枪|有枪|开枪|抢劫|打劫|抢钱|抢包|抢手机|抢东西|被抢|被人抢|抢走|抢了.{0,3}(?:包|手机|钱|东西|项链|金)|绑架|劫持|绑走|被绑|人质|强奸|猥亵|非礼|性侵|"
     "非法拘禁|被关起来|关起来了|跳楼|跳河|跳江|跳桥|跳崖|跳下去|轻生|自杀|想不开|不想活|割腕|寻死|家暴|家庭暴力|"
@@ -450,17 +451,16 @@ _POLICE = re.compile(
     "正在偷|在偷|有人偷|偷东西|打110|^110$|暴力|施暴|欺负我|勒索|敲诈|恐吓|爆炸物|炸弹|醉汉|发酒疯|"
     "持械|围殴|打伤|伤人|杀了他|杀了我|要打我|被绑架|被拐|被跟踪|偷窥|砍伤|有人闯|有人砸|离家出走|联系不上|"
     "抢我|抢了我|在砸|还在砸|砸[^，。！？]{0,4}(?:东西|店|门|车|窗|玻璃)|要跳|想跳|准备跳|栏杆外|"
-    "(?:孩子|小孩|女儿|儿子|娃|孙子|孙女|外孙|老人|老婆|媳妇|妻子|丈夫|老公|爸|妈|奶奶|爷爷)"
-    "[^证本簿卡照机包车户，。！？]{0,8}(?:不见了|找不到|找不着|没回家|没有回家|联系不上|打不通|走丢|失踪)|"
+    # a family member missing; "丢了" only close by (我妈给我的镯子丢了 is not a person)
+    f"{_FAMILY}[^证本簿卡照机包车户]{{0,8}}(?:不见了|找不到|找不着|没回家|没有回家|联系不上|打不通|走丢|失踪)|"
+    f"{_FAMILY}[^证本簿卡照机包车户]{{0,3}}丢了|"
     "掉进[^，。！？]{0,4}(?:河|塘|水|井|坑|池|湖|江|窖|库)|掉[^，。！？]{0,2}(?:鱼塘|水塘|河里|井里|水库|池塘)|"
-    "进贼|来贼|有贼|进小偷|撬.{0,4}门|撬.{0,3}锁|快来人|来人啊|喝药|喝了药|服毒|吞了|上吊|"
-    "(?:孩子|小孩|女儿|儿子|娃|孙子|孙女|外孙|老人|老婆|媳妇|妻子|丈夫|老公|爸|妈|奶奶|爷爷|姥姥|姥爷)"
-    "[^证本簿卡照机包车户]{0,3}(?:找不到了|不见了|丢了|走丢|失踪|没回家|联系不上)"
+    "进贼|来贼|有贼|进小偷|撬.{0,4}门|撬.{0,3}锁|快来人|来人啊|喝药|喝了药|服毒|吞了|上吊"
 )
 # "报警" alone is a call for help; "怎么报警" / "网上报警" about a past theft is not.
 _CALL_POLICE = re.compile("^(?:我要|我想|帮我|快|赶紧|请|马上|立即)?报警(?:啊|呀|了|吧)?$|我要报警|帮我报警|快报警|赶紧报警|替我报警|马上报警")
 _NOT_URGENT = re.compile("不急|不紧急|不是紧急|不是很急|不着急|非紧急|不算紧急|没那么急")
-_FIRE = re.compile(
+_FIRE_WORDS = (
     "着火|失火|起火|火灾|大火|烧起来|烧着了|火烧|冒烟|冒黑烟|浓烟|冒火|火苗|爆炸|煤气泄|燃气泄|天然气泄|液化气泄|"
     "漏煤气|漏燃气|漏天然气|漏液化气|煤气味|燃气味|天然气味|液化气味|电梯困人|困在电梯|被困电梯|电梯里出不来|"
     "关在电梯|山火|森林火|火很大|烧房子|房子烧|着了火|打119|^119$|漏气|跑气|"
@@ -469,7 +469,7 @@ _FIRE = re.compile(
     "怪味[^。！？]{0,10}(?:头晕|站不稳|恶心|晕)|一氧化碳|煤气中毒|"
     "电梯[^，。！？]{0,6}(?:卡住|卡在|困|停住|关住)|塌了|坍塌|塌方|被埋|埋在|埋了|困在|被困住"
 )
-_MEDICAL = re.compile(
+_MEDICAL_WORDS = (
     "受伤|流血|出血|血流|晕倒|晕过去|昏迷|昏倒|不省人事|休克|抽搐|中毒|喝农药|喝了农药|吃了农药|吃安眠药|"
     "吃了安眠药|吞药|没有呼吸|没呼吸|没气了|没心跳|心脏病发|心梗|脑梗|中风了|骨折|触电|烫伤|烧伤|咬伤|被咬|"
     "喘不上气|呼吸困难|快不行了|快死了|要死了|急救|救护车|昏厥|倒地|摔倒了|摔伤|坠楼|打120|^120$|一动不动|"
@@ -495,7 +495,7 @@ _FRAUD_NOW = re.compile(
 # Danger described in plain words, a few characters apart: weapons, intruders, being
 # followed or shut in, children hurt or shut in a car, falls, poison, electric shock,
 # drowning, explosions, smoke, people lost in the mountains, a runaway lorry.
-_DANGER_POLICE = re.compile(
+_POLICE_PLAIN = (
     "(?:菜刀|砍刀|斧头|斧子|棍子|铁棍|刀子|匕首|砖头|枪)[^，。！？]{0,8}(?:砍|追|打|踹|砸|杀|捅|要|冲|门口|站在|堵)|"
     "(?:砍|追|打|捅)[^，。！？]{0,4}(?:菜刀|砍刀|斧头|刀)|追人|追着人|踹门|砸门|翻[^，。！？]{0,3}(?:窗|墙|院)|"
     "弄死|打死|杀了|往死里打|跟了我|跟着我|跟踪|在我后面|一直跟|尾随|锁在屋|关在屋|不让我走|不放我走|"
@@ -503,17 +503,21 @@ _DANGER_POLICE = re.compile(
     "打娃|打孩子|打小孩|虐待|娃哭|孩子哭得|(?:没回来|没回家|不见了|找不到)[^。！？]{0,8}(?:天快黑|天黑|半夜|几个小时|一整天|到现在)|"
     "(?:中午|早上|上午|下午|昨晚|一早)[^，。！？]{0,6}(?:出门|出去|走了)[^。！？]{0,8}(?:没回来|没回家|不见|找不到)"
 )
-_DANGER_MEDICAL = re.compile(
+_MEDICAL_PLAIN = (
     "(?:血)[^，。！？]{0,6}(?:止不住|往外冒|一直流|流了一地|喷)|绞[^，。！？]{0,3}(?:手|脚|胳膊|头发)|(?:手|脚|胳膊)[^，。！？]{0,3}(?:绞|轧|切断|断了)|"
     "昏过去|晕过去|倒在|倒下|不醒|叫不醒|没反应|没知觉|抽筋|抽风|口吐白沫|上吐下泻|吐血|"
     "误吃|误服|误喝|吃了[^，。！？]{0,3}(?:药|老鼠药|农药|毒)|老鼠药|敌敌畏|百草枯|食物中毒|"
     "被电(?!子|话|视|脑|动|瓶)|电打了|被电打|触电|电线上|腿[^，。！？]{0,3}断|摔断|走不了|动不了|起不来|沉下去|没上来|没浮上来|"
     "锁在车里|困在车里|关在车里|晒着|喘不过气|心跳停|没了呼吸|没有气了"
 )
-_DANGER_FIRE = re.compile(
+_FIRE_PLAIN = (
     "炸了|爆炸|砰的一声|轰的一声|烧焦味|焦糊味|好多烟|浓烟|烟很大|黑烟|看不见路|下不去楼|"
     "迷路|困在山|山里出不来|被水冲|洪水|涨水|山体滑坡|滑坡|泥石流|化粪池|沼气|窨井|冲进人群|刹车失灵"
 )
+# One pattern per kind: the words people use for it, then the same danger told plainly.
+_POLICE = re.compile(f"{_POLICE_WORDS}|{_POLICE_PLAIN}")
+_FIRE = re.compile(f"{_FIRE_WORDS}|{_FIRE_PLAIN}")
+_MEDICAL = re.compile(f"{_MEDICAL_WORDS}|{_MEDICAL_PLAIN}")
 # "累死了", "笑死我了", "难得要命": intensifiers, not danger.
 _FIGURATIVE = re.compile(
     "(?:累|饿|冷|热|笑|气|穷|困|忙|烦|痛|疼|吓|急|渴|闷|晒|撑|无聊|难受|丑|美|帅|香|辣|酸|甜|咸|难|好|烦)"
@@ -560,10 +564,10 @@ def detect_emergency(norm: str) -> Emergency | None:
 
     if _FRAUD_NOW.search(norm) and not calm:
         return Emergency(("110", "96110"), "fraud")
-    fire = bool(_FIRE.search(norm) or _DANGER_FIRE.search(norm)) and not calm
+    fire = bool(_FIRE.search(norm)) and not calm
     traffic = bool(_TRAFFIC.search(norm)) and not calm and not (_TRAFFIC_ADMIN.search(norm) and not urgent)
-    police = (bool(_POLICE.search(norm) or _DANGER_POLICE.search(norm)) and not calm) or bool(_CALL_POLICE.search(norm))
-    medical = bool(_MEDICAL.search(norm) or _DANGER_MEDICAL.search(norm)) and not calm
+    police = (bool(_POLICE.search(norm)) and not calm) or bool(_CALL_POLICE.search(norm))
+    medical = bool(_MEDICAL.search(norm)) and not calm
     hurt = medical or bool(_INJURY.search(norm))
     if fire:
         return Emergency(("119", "120") if medical else ("119",), "fire")
