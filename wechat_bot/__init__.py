@@ -67,7 +67,7 @@ def create_app(
         redis_client=redis_client,
         redis_prefix=redis_prefix,
     )
-    services.wsgi_app = app
+    services.app = app
     services.catalogue  # noqa: B018 - load now: bad guide data must stop start-up
     app.extensions["wechat_bot"] = services
 

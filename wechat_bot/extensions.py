@@ -60,13 +60,12 @@ class BotServices:
         self.clock = clock
         self._redis_client = redis_client
         self._redis_prefix = redis_prefix
-        self._lock = threading.Lock()
         self.messages = Messages.load(settings.bureau)
         wx = settings.wechat
         self.envelope = Envelope(wx.token, wx.app_id, [wx.encoding_aes_key, wx.previous_encoding_aes_key])
         # Set by `run` in sandbox mode: the simulator mounted in the same server.
         self.simulator_url: str | None = None
-        self.wsgi_app: Any = None
+        self.app: Any = None  # the Flask app, set by create_app (simulator pushes post to it)
 
     @cached_property
     def store(self) -> Store:
@@ -118,7 +117,7 @@ class BotServices:
         return WebhookPusher(wx.token, wx.encoding_aes_key, wx.app_id, self._post_to_webhook)
 
     def _post_to_webhook(self, query: str, body: bytes) -> int:
-        response = self.wsgi_app.test_client().post(f"/wechat?{query}", data=body, content_type="text/xml")
+        response = self.app.test_client().post(f"/wechat?{query}", data=body, content_type="text/xml")
         return int(response.status_code)
 
     @cached_property
