@@ -2,6 +2,7 @@
 from .base import Base, UTCDateTime, utcnow
 from .consultation import Consultation
 from .notice import Notice, NoticeEvent
+from .post import CHANNELS, Post
 from .user import User
 
-__all__ = ["Base", "Consultation", "Notice", "NoticeEvent", "UTCDateTime", "User", "utcnow"]
+__all__ = ["Base", "CHANNELS", "Consultation", "Notice", "NoticeEvent", "Post", "UTCDateTime", "User", "utcnow"]
