@@ -107,7 +107,8 @@ class Publisher:
 
     @classmethod
     def from_services(cls, services: Any, session: Session, **kwargs: Any) -> Publisher:
-        return cls(session, services.gateway, services.settings, services.clock, **kwargs)
+        gateway = kwargs.pop("gateway", None) or services.gateway
+        return cls(session, gateway, services.settings, services.clock, **kwargs)
 
     # -- the sweep ---------------------------------------------------------------
     def sweep(self) -> SweepReport:
