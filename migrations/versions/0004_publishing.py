@@ -1,4 +1,4 @@
-"""publishing: bundles (idempotency key, draft, msg_id/publish_id, retries), uploaded covers, notice → bundle
+"""publishing: bundles (idempotency key, draft, msg_id/publish_id, retries), uploaded covers, job events, notice → bundle
 
 Revision ID: 0004
 Revises: 0003
@@ -55,6 +55,18 @@ def upgrade() -> None:
         sa.Column("uploaded_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("sha256", name=op.f("pk_wechat_media")),
     )
+    op.create_table(
+        "publish_job_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("ref", sa.String(length=64), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("received_at", sa.DateTime(), nullable=False),
+        sa.Column("applied", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_publish_job_events")),
+    )
+    with op.batch_alter_table("publish_job_events") as batch:
+        batch.create_index(batch.f("ix_publish_job_events_ref"), ["ref"])
     with op.batch_alter_table("notices") as batch:
         batch.add_column(sa.Column("bundle_id", sa.Integer(), nullable=True))
         batch.create_index(batch.f("ix_notices_bundle_id"), ["bundle_id"])
@@ -64,5 +76,6 @@ def downgrade() -> None:
     with op.batch_alter_table("notices") as batch:
         batch.drop_index(batch.f("ix_notices_bundle_id"))
         batch.drop_column("bundle_id")
+    op.drop_table("publish_job_events")
     op.drop_table("wechat_media")
     op.drop_table("publish_bundles")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import Boolean, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime
@@ -66,3 +66,20 @@ class WeChatMedia(Base):
     thumb_media_id: Mapped[str | None] = mapped_column(String(128))
     image_url: Mapped[str | None] = mapped_column(Text)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class JobEvent(Base):
+    """A MASSSENDJOBFINISH / PUBLISHJOBFINISH as received, kept until it is applied.
+
+    WeChat can finish a job before we learn its msg_id (the sendall answer was
+    lost; a later retry gets 45065): the event waits here for its bundle.
+    """
+
+    __tablename__ = "publish_job_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # mass | publish
+    ref: Mapped[str] = mapped_column(String(64), index=True)  # msg_id | publish_id
+    payload: Mapped[str] = mapped_column(Text)  # the event fields, JSON
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    applied: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -323,6 +323,7 @@ class Publisher:
         bundle.next_attempt_at = now + timedelta(seconds=self.sweep_seconds)
         report.published += state.mark_sent(self.session, bundle, now=now, tz=self.tz, sent_at=sent_at,
                                              msg_id=str(result.msg_id), msg_data_id=str(result.msg_data_id))
+        state.apply_pending_mass(self.session, bundle, now)
         self.session.commit()
 
     def _hold_slot(self, bundle: PublishBundle, now: datetime) -> bool:

@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, tzinfo
 from typing import Any
@@ -18,15 +19,12 @@ from sqlalchemy.orm import Session
 
 from ..errors import Invalid
 from ..models.notice import Notice, NoticeEvent
-from ..models.publish import PublishBundle
+from ..models.publish import JobEvent, PublishBundle
 from ..models.user import User
 from . import publishing_state as state
 from .publishing import settle_publish
 
 log = logging.getLogger(__name__)
-
-MASS_OK = "send success"
-
 
 def _items(value: Any) -> list[dict[str, Any]]:
     if isinstance(value, dict):
@@ -44,25 +42,31 @@ def _int(value: Any) -> int | None:
 
 
 def mass_job_finished(session: Session, raw: dict[str, Any], *, now: datetime, tz: tzinfo) -> bool:
-    """Apply a MASSSENDJOBFINISH event; False when the msg_id is not one of ours."""
+    """Record a MASSSENDJOBFINISH and apply it; False when no bundle has that msg_id (yet).
+
+    An event for an unknown msg_id is kept: the sendall answer may have been lost,
+    and the retry that learns the msg_id (45065) applies it then.
+    """
     msg_id = str(raw.get("MsgID") or raw.get("MsgId") or "").strip()
-    bundle = session.scalar(select(PublishBundle).where(PublishBundle.msg_id == msg_id)) if msg_id else None
-    if bundle is None:
-        log.info("MASSSENDJOBFINISH for unknown msg_id %s", msg_id)
+    if not msg_id:
         return False
-    status = str(raw.get("Status") or "").strip()
     result = raw.get("ArticleUrlResult") or {}
     listing = result.get("ResultList") if isinstance(result, dict) else None
     items = _items(listing.get("item") if isinstance(listing, dict) else listing)
-    urls = {idx: str(i.get("ArticleUrl") or "") for i in items if (idx := _int(i.get("ArticleIdx")))}
-    state.set_counts(session, bundle, status=status, total=_int(raw.get("TotalCount")),
-                     filtered=_int(raw.get("FilterCount")), sent=_int(raw.get("SentCount")),
-                     errors=_int(raw.get("ErrorCount")), urls=urls)
-    if status == MASS_OK:
-        if bundle.state == "sent":
-            bundle.state, bundle.next_attempt_at = "done", None
-    elif bundle.state in ("sent", "done"):
-        state.mark_failed(session, bundle, f"发布失败：微信群发任务失败（{status}）", now)
+    fields = {"status": str(raw.get("Status") or "").strip(), "total": _int(raw.get("TotalCount")),
+              "filtered": _int(raw.get("FilterCount")), "sent": _int(raw.get("SentCount")),
+              "errors": _int(raw.get("ErrorCount")),
+              "urls": {str(idx): str(i.get("ArticleUrl") or "") for i in items if (idx := _int(i.get("ArticleIdx")))}}
+    event = JobEvent(kind="mass", ref=msg_id, payload=json.dumps(fields, ensure_ascii=False), received_at=now,
+                     applied=False)
+    session.add(event)
+    bundle = session.scalar(select(PublishBundle).where(PublishBundle.msg_id == msg_id))
+    if bundle is None:
+        log.info("MASSSENDJOBFINISH for msg_id %s kept until its bundle knows it", msg_id)
+        session.commit()
+        return False
+    state.apply_mass_event(session, bundle, fields, now)
+    event.applied = True
     session.commit()
     return True
 
@@ -78,7 +82,10 @@ def publish_job_finished(session: Session, raw: dict[str, Any], *, now: datetime
     if bundle is None:
         log.info("PUBLISHJOBFINISH for unknown publish_id %s", publish_id)
         return False
+    session.add(JobEvent(kind="publish", ref=publish_id, payload=json.dumps(info, ensure_ascii=False, default=str),
+                         received_at=now, applied=bundle.state == "submitted"))
     if bundle.state != "submitted":
+        session.commit()
         return True  # settled already (by freepublish/get)
     detail = info.get("article_detail") if isinstance(info.get("article_detail"), dict) else {}
     items = sorted(_items(detail.get("item")), key=lambda i: _int(i.get("idx")) or 0)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..models.notice import Notice, NoticeEvent
 from ..models.post import Post
-from ..models.publish import PublishBundle
+from ..models.publish import JobEvent, PublishBundle
 from . import posts
 from .notices import SYSTEM
 
@@ -103,6 +103,30 @@ def set_counts(session: Session, bundle: PublishBundle, *, status: str, total: i
         url = urls.get((post.article_index or 0) + 1)
         if url:
             post.url = url
+
+
+MASS_OK = "send success"
+
+
+def apply_mass_event(session: Session, bundle: PublishBundle, fields: dict, now: datetime) -> None:
+    """One MASSSENDJOBFINISH (parsed ``fields``) onto its bundle: counts and URLs, or failure."""
+    status = str(fields.get("status") or "")
+    urls = {int(k): v for k, v in (fields.get("urls") or {}).items()}
+    set_counts(session, bundle, status=status, total=fields.get("total"), filtered=fields.get("filtered"),
+               sent=fields.get("sent"), errors=fields.get("errors"), urls=urls)
+    if status == MASS_OK:
+        if bundle.state == "sent":
+            bundle.state, bundle.next_attempt_at = "done", None
+    elif bundle.state in ("sent", "done"):
+        mark_failed(session, bundle, f"发布失败：微信群发任务失败（{status}）", now)
+
+
+def apply_pending_mass(session: Session, bundle: PublishBundle, now: datetime) -> None:
+    """Job events that arrived before we knew the bundle's msg_id."""
+    for event in session.scalars(select(JobEvent).where(JobEvent.kind == "mass", JobEvent.ref == bundle.msg_id,
+                                                        JobEvent.applied.is_(False)).order_by(JobEvent.id)):
+        apply_mass_event(session, bundle, json.loads(event.payload), now)
+        event.applied = True
 
 
 def notice_ids_json(ids: Sequence[int]) -> str:
