@@ -31,7 +31,7 @@ class Quiet:
     @property
     def message(self) -> str:
         if self.days is None:
-            return "发布记录中还没有公众号发文。政务公众号连续 14 天不更新会被判定为检查不合格，请尽快安排发布。"
+            return "公众号还没有发布过稿件（发布记录中没有公众号发文）。政务公众号连续 14 天不更新会被判定为检查不合格，请尽快安排发布。"
         if self.level == "fail":
             return f"公众号已经 {self.days} 天没有发文，超过 14 天未更新，检查将被判定为不合格，请立即安排发布。"
         if self.level == "warn":
