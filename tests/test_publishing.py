@@ -1,13 +1,17 @@
 """The publishing sweep against the simulator: bundling, quotas, faults, crashes, two sweepers."""
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
+from wechat_bot import create_app
 from wechat_bot.db import get_session
 from wechat_bot.models.post import Post
 from wechat_bot.models.publish import PublishBundle
+from wechat_bot.services.publishing import Crash
 
 from .publishing_support import add_approved, notice_states, sweep
 
@@ -92,7 +96,7 @@ def test_subscription_quota_one_send_a_day_the_rest_waits_for_the_next_day(app, 
     assert len(days) == 2 and days[0] != days[1]
 
 
-def test_more_than_eight_due_notices_make_bundles_of_eight(app, clock, settings_overrides):
+def test_more_than_eight_due_notices_make_bundles_of_eight(app, clock):
     ids = [add_approved(app, f"通报{i:02d}", clock.now - timedelta(minutes=20 - i)) for i in range(10)]
     sweep(app)
     sends = mass_sends(app)
@@ -166,13 +170,6 @@ def test_permission_error_48001_fails_without_retrying(app, clock):
 
 
 # -- exactly once when things break ------------------------------------------------------
-
-import threading  # noqa: E402
-
-import pytest  # noqa: E402
-
-from wechat_bot import create_app  # noqa: E402
-from wechat_bot.services.publishing import Crash  # noqa: E402
 
 
 def restarted(app, clock):

@@ -8,7 +8,7 @@ from schedules.jobs import heartbeat
 
 from .notices_support import fast_password_hashing  # noqa: F401
 from .publishing_support import add_approved, notice_states, sweep
-from .test_console import as_user, browser, staff  # noqa: F401
+from .test_console import as_user, staff  # noqa: F401
 
 
 def plain(html: str) -> str:

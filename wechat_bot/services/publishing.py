@@ -23,8 +23,6 @@ retried blindly: it has no idempotency key.
 """
 from __future__ import annotations
 
-import hashlib
-import io
 import logging
 import os
 import random
@@ -42,9 +40,10 @@ from sqlalchemy.orm import Session
 
 from ..errors import UpstreamError
 from ..models.notice import Notice, NoticeEvent
-from ..models.publish import OPEN_STATES, PublishBundle, WeChatMedia
+from ..models.publish import OPEN_STATES, PublishBundle
 from . import publishing_quota as quota
 from . import publishing_state as state
+from .publishing_media import CoverUploads
 from .notices import SYSTEM, due_notices
 
 log = logging.getLogger(__name__)
@@ -250,9 +249,10 @@ class Publisher:
     def _draft(self, bundle: PublishBundle) -> None:
         notices = state.bundle_notices(self.session, bundle)
         single = len(notices) == 1
+        covers = CoverUploads(self.session, self.gateway, self.clock)
         articles = []
         for notice in notices:
-            thumb, image_url = self._media(notice)
+            thumb, image_url = covers.for_notice(notice)
             content = notice.content_html or f"<p>{notice.title}</p>"
             if image_url:
                 content = f'<p><img src="{image_url}" alt=""></p>{content}'
@@ -263,37 +263,6 @@ class Publisher:
         bundle.state = "drafted"
         self.session.commit()
         self._hook("after_draft", bundle)
-
-    def _media(self, notice: Notice) -> tuple[str, str | None]:
-        """(thumb media_id, in-body image url): uploaded once per distinct cover."""
-        data = notice.cover_data or default_cover()
-        digest = hashlib.sha256(data).hexdigest()
-        row = self.session.get(WeChatMedia, digest)
-        if row is None or not row.thumb_media_id:
-            media_id = self.gateway.upload_thumb(data, "cover.jpg")
-            row = self._save_media(digest, thumb_media_id=media_id)
-        if notice.cover_data and not row.image_url:
-            url = self.gateway.upload_article_image(data, "cover.jpg")
-            row = self._save_media(digest, image_url=url)
-        return str(row.thumb_media_id), (row.image_url if notice.cover_data else None)
-
-    def _save_media(self, digest: str, **values: str) -> WeChatMedia:
-        row = self.session.get(WeChatMedia, digest)
-        if row is None:
-            row = WeChatMedia(sha256=digest, uploaded_at=self.clock())
-            self.session.add(row)
-        for key, value in values.items():
-            setattr(row, key, value)
-        try:
-            self.session.commit()
-        except IntegrityError:  # another sweeper stored the same cover: keep theirs
-            self.session.rollback()
-            row = self.session.get(WeChatMedia, digest)  # type: ignore[assignment]
-            for key, value in values.items():
-                if not getattr(row, key):
-                    setattr(row, key, value)
-            self.session.commit()
-        return row
 
     def _send(self, bundle: PublishBundle, report: SweepReport) -> None:
         now = self.clock()
@@ -373,7 +342,7 @@ class Publisher:
     def _poll_publish(self, bundle: PublishBundle, report: SweepReport) -> None:
         info = self.gateway.get_publish(bundle.publish_id)
         urls = [str(i.get("article_url", "")) for i in (info.get("article_detail") or {}).get("item", [])]
-        moved, failed = settle_publish(self.session, bundle, status=int(info.get("publish_status", 1)),
+        moved, failed = state.settle_publish(self.session, bundle, status=int(info.get("publish_status", 1)),
                                        article_id=info.get("article_id"), urls=urls, now=self.clock(), tz=self.tz,
                                        recheck=self.sweep_seconds)
         report.published += moved
@@ -392,37 +361,3 @@ class Publisher:
             bundle.next_attempt_at = now + timedelta(seconds=self.sweep_seconds)
         self.session.commit()
 
-
-def settle_publish(session: Session, bundle: PublishBundle, *, status: int, article_id: str | None, urls: list[str],
-                   now: datetime, tz: Any, recheck: int) -> tuple[list[int], list[int]]:
-    """freepublish/get or PUBLISHJOBFINISH: 0 published, 1 still publishing, 2–6 failed."""
-    bundle.job_status = str(status)
-    if status == 0:
-        moved = state.mark_sent(session, bundle, now=now, tz=tz, sent_at=now, publish_id=bundle.publish_id,
-                                article_id=article_id, urls=urls)
-        bundle.state, bundle.next_attempt_at = "done", None
-        session.commit()
-        return moved, []
-    if status == 1:
-        bundle.next_attempt_at = now + timedelta(seconds=recheck)
-        session.commit()
-        return [], []
-    reason = state.PUBLISH_STATUS_REASONS.get(status, f"微信返回发布状态 {status}")
-    failed = state.mark_failed(session, bundle, f"发布失败：{reason}", now)
-    session.commit()
-    return [], failed
-
-
-_default_cover: bytes | None = None
-
-
-def default_cover() -> bytes:
-    """A plain JPG cover (WeChat requires one) for notices without their own."""
-    global _default_cover
-    if _default_cover is None:
-        from PIL import Image
-
-        buffer = io.BytesIO()
-        Image.new("RGB", (900, 383), (24, 62, 120)).save(buffer, "JPEG", quality=80)
-        _default_cover = buffer.getvalue()
-    return _default_cover

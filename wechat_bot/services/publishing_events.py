@@ -22,7 +22,6 @@ from ..models.notice import Notice, NoticeEvent
 from ..models.publish import JobEvent, PublishBundle
 from ..models.user import User
 from . import publishing_state as state
-from .publishing import settle_publish
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +89,7 @@ def publish_job_finished(session: Session, raw: dict[str, Any], *, now: datetime
     detail = info.get("article_detail") if isinstance(info.get("article_detail"), dict) else {}
     items = sorted(_items(detail.get("item")), key=lambda i: _int(i.get("idx")) or 0)
     status = _int(info.get("publish_status"))
-    settle_publish(session, bundle, status=1 if status is None else status, article_id=info.get("article_id"),
+    state.settle_publish(session, bundle, status=1 if status is None else status, article_id=info.get("article_id"),
                    urls=[str(i.get("article_url") or "") for i in items], now=now, tz=tz, recheck=recheck)
     return True
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -131,3 +131,24 @@ def apply_pending_mass(session: Session, bundle: PublishBundle, now: datetime) -
 
 def notice_ids_json(ids: Sequence[int]) -> str:
     return json.dumps(list(ids))
+
+
+def settle_publish(session: Session, bundle: PublishBundle, *, status: int, article_id: str | None, urls: list[str],
+                   now: datetime, tz: tzinfo, recheck: int) -> tuple[list[int], list[int]]:
+    """freepublish/get or PUBLISHJOBFINISH: 0 published, 1 still publishing, 2–6 failed."""
+    bundle.job_status = str(status)
+    if status == 0:
+        moved = mark_sent(session, bundle, now=now, tz=tz, sent_at=now, publish_id=bundle.publish_id,
+                                article_id=article_id, urls=urls)
+        bundle.state, bundle.next_attempt_at = "done", None
+        session.commit()
+        return moved, []
+    if status == 1:
+        bundle.next_attempt_at = now + timedelta(seconds=recheck)
+        session.commit()
+        return [], []
+    reason = PUBLISH_STATUS_REASONS.get(status, f"微信返回发布状态 {status}")
+    failed = mark_failed(session, bundle, f"发布失败：{reason}", now)
+    session.commit()
+    return [], failed
+
