@@ -125,6 +125,8 @@ def _describe(event: NoticeEvent, step_names: tuple[str, ...]) -> str:
             return f"发布成功（{comment}）" if comment else "发布成功"
         case "failed":
             return f"发布失败：{comment}"
+        case "publish_now" | "retry":
+            return comment or ("立即发布" if event.action == "publish_now" else "重试发布")
     return f"{STATE_LABELS.get(event.from_state, event.from_state)} → {STATE_LABELS.get(event.to_state, event.to_state)}"
 
 
