@@ -6,9 +6,10 @@
 The real sweep (schedules.jobs.publish_sweep) runs against the built-in WeChat
 simulator with an injected clock that jumps from one sweep tick to the next tick
 where something can happen (a notice falls due, a retry is due, a quota period
-opens), so weeks pass in seconds. Faults at ``rate`` on every API path: -1 before
-the call, -1 after it (the call happened, the answer was lost), 45009, 42001, and
-real timeouts (a 0.3 s stall against a 0.2 s client timeout) on 1 % of calls.
+opens), so weeks pass in seconds. Faults at ``rate`` on every API path, five kinds
+in equal parts: -1 before the call, -1 after it (the call happened, the answer was
+lost), 45009, 42001 (token expired), and real timeouts (a 0.25 s stall against a
+0.15 s client timeout, after which the simulator still carries the call out).
 WeChat finishes each mass-send job after every sweep and pushes MASSSENDJOBFINISH
 to our /wechat.
 
@@ -46,6 +47,7 @@ from wechat_bot.services import publishing_quota as quota  # noqa: E402
 from wechat_bot.services.publishing import TRIES_PER_SWEEP  # noqa: E402
 from wechat_bot.wechat_api import WeChatGateway  # noqa: E402
 
+TIMEOUT_STALL, CLIENT_TIMEOUT = 0.25, 0.15  # seconds: a real (short) timeout
 IN_SWEEP_PAUSES = 15.0  # seconds: the most the in-sweep retry pauses can add to one bundle
 
 
@@ -144,19 +146,20 @@ def soak(app: Any, clock: Any, *, notices: int = 200, days: int = 42, rate: floa
     sim_base = services.gateway._base
     sim = services.simulator
     gateway = WeChatGateway(settings.wechat.app_id, settings.wechat.app_secret, redis=services.store.redis,
-                            key_prefix=services.store.prefix, api_base_url=sim_base, timeout=0.2,
+                            key_prefix=services.store.prefix, api_base_url=sim_base, timeout=CLIENT_TIMEOUT,
                             account_type=account)
     rng = random.Random(seed)
     due = schedule(app, notices, days, rng)
 
-    # Faults: four kinds sharing `rate`, plus real timeouts on 1 % of calls.
-    per_kind = 1 - (1 - rate) ** (1 / 4)
+    # Faults: five kinds sharing `rate` (the chance that a call meets one of them).
+    kinds = 5 if timeouts else 4
+    per_kind = 1 - (1 - rate) ** (1 / kinds)
     sim.inject("*", -1, rate=per_kind, seed=seed)
     sim.inject("*", -1, rate=per_kind, seed=seed + 1, after=True)
     sim.inject("*", 45009, rate=per_kind, seed=seed + 2)
     sim.inject("*", 42001, rate=per_kind, seed=seed + 3)
-    if timeouts:
-        sim.inject("*", None, rate=0.01, seed=seed + 4, delay=0.3)
+    if timeouts:  # WeChat stalls past our client timeout, then carries the call out anyway
+        sim.inject("*", None, rate=per_kind, seed=seed + 4, delay=TIMEOUT_STALL)
     injected: Counter[str] = Counter()
     take = sim.faults.take
 

@@ -30,3 +30,19 @@ def test_four_sends_a_month_then_the_next_month(app, clock):
     sends = [a for a in services.simulator.published_articles() if a["kind"] == "mass"]
     assert len(sends) == 5
     assert sends[-1]["submitted_at"] - sends[-2]["submitted_at"] > timedelta(days=1)
+
+
+def test_two_bundles_finishing_in_the_same_second_both_fill_their_posts(app, clock):
+    from sqlalchemy import select
+
+    from wechat_bot.db import get_session
+    from wechat_bot.models.post import Post
+
+    for i in range(10):  # two bundles (8 + 2) in one sweep: a 服务号 has four sends a month
+        add_approved(app, f"同批通报{i}", clock.now - timedelta(minutes=10 - i))
+    assert len(sweep(app).published) == 10
+    services = app.extensions["wechat_bot"]
+    assert services.simulator.complete_jobs() == 2  # both MASSSENDJOBFINISH share sender and CreateTime
+    with app.app_context():
+        rows = list(get_session().scalars(select(Post)))
+    assert len(rows) == 10 and all(p.sent_count == 1000 and p.url for p in rows)
