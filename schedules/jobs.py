@@ -51,7 +51,7 @@ def inactivity_guard(app: Flask) -> Any:
 
 
 JOBS: list[JobSpec] = [
-    JobSpec("heartbeat", heartbeat, seconds=30),
+    JobSpec("heartbeat", heartbeat, seconds=30, start_now=True),
     JobSpec("publish", publish_sweep, setting="publish.sweep_seconds", start_now=True),
     JobSpec("inactivity_guard", inactivity_guard, seconds=86400, start_now=True),
 ]
