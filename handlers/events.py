@@ -6,7 +6,7 @@ from typing import Any
 
 from wechat_bot.db import get_session
 from wechat_bot.router import Context
-from wechat_bot.services import subscribers
+from wechat_bot.services import publishing_events, subscribers
 
 log = logging.getLogger(__name__)
 
@@ -21,4 +21,19 @@ def on_unsubscribe(message: Any, ctx: Context) -> None:
         log.info("unsubscribe: erased %d records of user %s", touched, ctx.openid_hash)
 
     ctx.defer(erase)
+    return None
+
+
+def on_mass_send_finished(message: Any, ctx: Context) -> None:
+    """MASSSENDJOBFINISH: counts and article URLs onto the post log."""
+    ctx.defer(lambda: publishing_events.mass_job_finished(
+        get_session(), ctx.raw, now=ctx.now, tz=ctx.services.settings.tz))
+    return None
+
+
+def on_publish_finished(message: Any, ctx: Context) -> None:
+    """PUBLISHJOBFINISH: the final state of a 发布, with the article URLs."""
+    ctx.defer(lambda: publishing_events.publish_job_finished(
+        get_session(), ctx.raw, now=ctx.now, tz=ctx.services.settings.tz,
+        recheck=ctx.services.settings.publish.sweep_seconds))
     return None

@@ -63,7 +63,9 @@ class BureauSettings:
 
 @dataclass(frozen=True)
 class PublishSettings:
-    sweep_seconds: int = 60
+    sweep_seconds: int = 30
+    # "mass": 群发 to all followers (quota: 订阅号 1/day, 服务号 4/month); "publish": 发布 without push.
+    mode: str = "mass"
 
 
 @dataclass(frozen=True)
@@ -280,6 +282,10 @@ def _validate(settings: Settings) -> None:
         raise ConfigError(f"bureau.timezone: 未知的时区 {settings.bureau.timezone!r}（例如 Asia/Shanghai）") from None
     if not 5 <= settings.publish.sweep_seconds <= 3600:
         raise ConfigError("publish.sweep_seconds: 应在 5 到 3600 秒之间")
+    if settings.publish.mode not in ("mass", "publish"):
+        raise ConfigError(
+            f"publish.mode: 只能是 \"mass\"（群发，推送给关注者）或 \"publish\"（发布，不推送），实际为 {settings.publish.mode!r}"
+        )
     if not 0 <= settings.web.trusted_proxies <= 5:
         raise ConfigError("web.trusted_proxies: 应为 0 到 5 之间的整数（前面有几层 nginx 等反向代理）")
     if settings.web.public_url and not re.match(r"https?://", settings.web.public_url):

@@ -51,6 +51,11 @@ def delivery_key(message: Mapping[str, Any]) -> str:
         parts = ["m", str(msg_id), source, created]
     else:
         parts = ["e", source, created, str(message.get("Event", "")), str(message.get("EventKey", ""))]
+        # Job-finished events come from one system sender and can share a second: the job's id tells them apart.
+        info = message.get("PublishEventInfo")
+        job = info.get("publish_id") if isinstance(info, dict) else msg_id
+        if job:
+            parts.append(str(job))
     return hashlib.sha1("|".join(parts).encode("utf-8")).hexdigest()
 
 

@@ -138,6 +138,7 @@ class BotServices:
             app_secret=wx.app_secret,
             account_type=wx.account_type,
             push=self.webhook_pusher,
+            clock=self.clock,
             auto_complete_seconds=self.simulator_auto_complete,
         )
 

@@ -3,6 +3,7 @@ from .base import Base, UTCDateTime, utcnow
 from .consultation import Consultation
 from .notice import Notice, NoticeEvent
 from .post import CHANNELS, Post
+from .publish import JobEvent, PublishBundle, WeChatMedia
 from .user import User
 
-__all__ = ["Base", "CHANNELS", "Consultation", "Notice", "NoticeEvent", "Post", "UTCDateTime", "User", "utcnow"]
+__all__ = ["Base", "CHANNELS", "Consultation", "JobEvent", "Notice", "NoticeEvent", "Post", "PublishBundle", "UTCDateTime", "User", "WeChatMedia", "utcnow"]
