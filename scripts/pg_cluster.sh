@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster for the test suite: a temporary directory, a free
+# loopback port, the unix socket inside the directory, trust authentication, no
+# fsync (test data only). Never the system's service.
+#
+#   eval "$(scripts/pg_cluster.sh start)"    # exports WECHAT_BOT_TEST_PG_URL and PG_CLUSTER_DIR
+#   make test                                # now every storage test also runs on PostgreSQL
+#   scripts/pg_cluster.sh stop "$PG_CLUSTER_DIR"
+#
+# Binaries: $PG_BIN, else the newest /usr/lib/postgresql/*/bin (Debian), else PATH.
+# As root the server runs as the unprivileged `postgres` user (PostgreSQL refuses root);
+# set PG_CLUSTER_USER to use another account.
+set -euo pipefail
+
+die() { echo "pg_cluster: $*" >&2; exit 1; }
+
+find_bin() {
+    if [ -n "${PG_BIN:-}" ]; then echo "$PG_BIN"; return; fi
+    local newest
+    newest=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+    if [ -n "$newest" ] && [ -x "$newest/initdb" ]; then echo "$newest"; return; fi
+    if command -v initdb >/dev/null 2>&1; then dirname "$(command -v initdb)"; return; fi
+    die "PostgreSQL server binaries not found (apt-get install -y postgresql, or set PG_BIN)"
+}
+
+# Run a command as the cluster's owner.
+as_owner() {
+    if [ "$(id -u)" -eq 0 ]; then
+        runuser -u "${PG_CLUSTER_USER:-postgres}" -- "$@"
+    else
+        "$@"
+    fi
+}
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+start() {
+    local bin dir port user tries
+    bin=$(find_bin)
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/wb-pg.XXXXXX")
+    if [ "$(id -u)" -eq 0 ]; then
+        user=${PG_CLUSTER_USER:-postgres}
+        id "$user" >/dev/null 2>&1 || die "user '$user' does not exist (set PG_CLUSTER_USER)"
+        chown "$user" "$dir"
+    fi
+    chmod 700 "$dir"
+    as_owner "$bin/initdb" --pgdata="$dir/data" --username=postgres --auth=trust \
+        --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+        || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+    for tries in 1 2 3; do
+        port=$(free_port)
+        if as_owner "$bin/pg_ctl" --pgdata="$dir/data" --log="$dir/server.log" --wait --timeout=30 \
+            -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir \
+                -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+            start >/dev/null; then
+            echo "postgresql+psycopg://postgres@127.0.0.1:$port/postgres" >"$dir/url"
+            echo "export PG_CLUSTER_DIR='$dir'"
+            echo "export WECHAT_BOT_TEST_PG_URL='postgresql+psycopg://postgres@127.0.0.1:$port/postgres'"
+            return 0
+        fi
+    done
+    cat "$dir/server.log" >&2
+    die "the server did not start (log above)"
+}
+
+stop() {
+    local dir=${1:-${PG_CLUSTER_DIR:-}} bin
+    [ -n "$dir" ] || die "usage: $0 stop DIR"
+    [ -d "$dir" ] || return 0
+    case "$(basename "$dir")" in wb-pg.*) ;; *) die "$dir is not a cluster made by this script";; esac
+    bin=$(find_bin)
+    if [ -f "$dir/data/postmaster.pid" ]; then
+        as_owner "$bin/pg_ctl" --pgdata="$dir/data" --mode=fast --wait stop >/dev/null || true
+    fi
+    rm -rf "$dir"
+}
+
+case "${1:-}" in
+    start) start ;;
+    stop) stop "${2:-}" ;;
+    bin) find_bin ;;
+    *) echo "usage: $0 start | stop DIR | bin" >&2; exit 2 ;;
+esac
