@@ -103,6 +103,15 @@ def database_url(db_backend: str, database_template, tmp_path: Path, request: py
     server.drop(name)
 
 
+@pytest.fixture
+def database_outage(app, db_backend: str, database_url: str, request: pytest.FixtureRequest):
+    """``.down()`` makes the app's database unreachable, ``.up()`` brings it back (see databases.Outage)."""
+    server = request.getfixturevalue("pg_server") if db_backend == "postgresql" else None
+    outage = databases.Outage(db_backend, database_url, app.extensions["wechat_bot"].database.engine, server)
+    yield outage
+    outage.up()
+
+
 @dataclass
 class Clock:
     """Injected 'now' (UTC); tests move it instead of sleeping."""

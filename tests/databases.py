@@ -90,3 +90,39 @@ def copy_sqlite(template: Path, target: Path) -> str:
 
 def database_name(url: str) -> str:
     return make_url(url).database or ""
+
+
+class Outage:
+    """Takes a test app's database away and brings it back, for real: the SQLite
+    file is replaced by a directory (``unable to open database file``); the
+    PostgreSQL database refuses connections and the server cuts the open ones."""
+
+    def __init__(self, backend: str, url: str, engine, server: PgServer | None = None) -> None:
+        self.backend = backend
+        self.url = url
+        self.engine = engine
+        self.server = server
+        self.is_down = False
+
+    def down(self) -> None:
+        if self.backend == "sqlite":
+            self.engine.dispose()  # the last connection checkpoints and removes the WAL
+            path = Path(make_url(self.url).database or "")
+            path.rename(path.with_name(path.name + ".away"))
+            path.mkdir()
+        else:
+            assert self.server is not None
+            self.server.set_connections(database_name(self.url), allowed=False)
+        self.is_down = True
+
+    def up(self) -> None:
+        if not self.is_down:
+            return
+        if self.backend == "sqlite":
+            path = Path(make_url(self.url).database or "")
+            path.rmdir()
+            path.with_name(path.name + ".away").rename(path)
+        else:
+            assert self.server is not None
+            self.server.set_connections(database_name(self.url), allowed=True)
+        self.is_down = False

@@ -7,7 +7,16 @@ from typing import Any
 from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    DisconnectionError,
+    InterfaceError,
+    NoSuchModuleError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -15,12 +24,23 @@ def database_url(configured: str, instance_path: Path) -> str:
     return configured or f"sqlite:///{Path(instance_path) / 'wechat_bot.sqlite3'}"
 
 
+# A server that does not answer must not hold a citizen's reply past WeChat's 5 s.
+PG_CONNECT_TIMEOUT = 3
+
+
 def make_engine(url: str) -> Engine:
     kwargs: dict[str, Any] = {"future": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
     else:
+        # pre_ping: a connection the server dropped (restart, failover) is replaced, not used.
         kwargs["pool_pre_ping"] = True
+        try:
+            query = make_url(url).query
+        except ArgumentError:
+            query = {}
+        if url.startswith("postgresql") and "connect_timeout" not in query:
+            kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT}
     try:
         engine = create_engine(url, **kwargs)
     except (ImportError, NoSuchModuleError, ArgumentError) as exc:
@@ -32,6 +52,29 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """The database cannot be reached or used just now (server down or refusing
+    connections, file missing or unreadable, locked past the timeout), as opposed
+    to a query that is wrong."""
+    if type(exc) is DatabaseError:  # SQLite: "file is not a database", "disk image is malformed"
+        return True
+    return isinstance(exc, (OperationalError, InterfaceError, PoolTimeout, DisconnectionError))
+
+
+def is_missing_schema(exc: BaseException) -> bool:
+    """A table is missing: `db upgrade` was never run (SQLite's and PostgreSQL's wording)."""
+    orig = getattr(exc, "orig", None)
+    return "no such table" in str(orig) or getattr(orig, "sqlstate", None) == "42P01"
+
+
+def describe(exc: BaseException) -> str:
+    """One log line about a database failure: the driver's first line only, never the
+    statement's parameters (they may be a citizen's words or openid)."""
+    orig = getattr(exc, "orig", None) or exc
+    first = str(orig).strip().splitlines()[0] if str(orig).strip() else ""
+    return f"{orig.__class__.__name__}: {first}"[:300]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
