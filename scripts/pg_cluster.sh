@@ -23,12 +23,12 @@ find_bin() {
     die "PostgreSQL server binaries not found (apt-get install -y postgresql, or set PG_BIN)"
 }
 
-# Run a command as the cluster's owner.
+# Run a command as the cluster's owner, from / (it may not be allowed into our directory).
 as_owner() {
     if [ "$(id -u)" -eq 0 ]; then
-        runuser -u "${PG_CLUSTER_USER:-postgres}" -- "$@"
+        (cd / && runuser -u "${PG_CLUSTER_USER:-postgres}" -- "$@")
     else
-        "$@"
+        (cd / && "$@")
     fi
 }
 
