@@ -53,3 +53,15 @@ def test_ids_beyond_any_column_are_not_found(app, number):
         with pytest.raises(NotFound):
             get_user(session, number)
         assert get_user(session, 1).name  # the session still works afterwards
+
+
+@pytest.mark.parametrize("configured", ["postgresql://bot@127.0.0.1:5432/wechat_bot",
+                                        "postgres://bot@127.0.0.1:5432/wechat_bot",
+                                        "postgresql+psycopg://bot@127.0.0.1:5432/wechat_bot"])
+def test_a_plain_postgresql_url_uses_the_psycopg_driver(tmp_path, configured):
+    from wechat_bot.db import database_url, make_engine
+
+    engine = make_engine(database_url(configured, tmp_path))  # builds without connecting
+    assert engine.url.render_as_string() == "postgresql+psycopg://bot@127.0.0.1:5432/wechat_bot"
+    assert engine.dialect.driver == "psycopg"
+    engine.dispose()

@@ -21,6 +21,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 
 def database_url(configured: str, instance_path: Path) -> str:
+    """The URL to connect to; a plain ``postgresql://`` (or ``postgres://``) means psycopg 3,
+    the driver of the ``postgres`` extra (SQLAlchemy would otherwise look for psycopg2)."""
+    for scheme in ("postgresql://", "postgres://"):
+        if configured.startswith(scheme):
+            return "postgresql+psycopg://" + configured[len(scheme):]
     return configured or f"sqlite:///{Path(instance_path) / 'wechat_bot.sqlite3'}"
 
 
@@ -47,7 +52,7 @@ def make_engine(url: str) -> Engine:
         from .config import ConfigError
 
         raise ConfigError(
-            f"storage.database_url: 无法使用这个数据库地址（{exc}）；PostgreSQL 需先安装驱动：pip install 'psycopg[binary]'"
+            f"storage.database_url: 无法使用这个数据库地址（{exc}）；PostgreSQL 需先安装驱动：pip install -e '.[postgres]'"
         ) from None
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
