@@ -41,6 +41,21 @@ def test_guides_emergencies_and_menu_texts_need_no_database(app, wechat, wechat_
     assert before[1].startswith("110！")
     assert [wechat.send(wechat_side.event("CLICK", EventKey=key))["Content"] for key in clicks] == menu_before
     assert "欢迎关注" in wechat.send(wechat_side.event("subscribe", openid="o_new"), openid="o_new")["Content"]
+    client = wechat.client
+    assert client.get("/g/").status_code == 200 and client.get("/g/idcard-reissue").status_code == 200
+
+
+def test_staff_are_told_the_database_is_down_not_shown_a_traceback(app, client, database_outage):
+    from .notices_support import PASSWORD, make_staff
+
+    make_staff(app)
+    assert client.get("/console/login").status_code == 200
+    with client.session_transaction() as session:
+        token = session["csrf_token"]
+    database_outage.down()
+    response = client.post("/console/login", data={"name": "wang", "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 503
+    assert "数据库暂时无法连接" in response.get_data(as_text=True)
 
 
 def test_a_consultation_while_down_gets_the_fixed_reply_and_is_not_saved(app, wechat, database_outage, caplog):
