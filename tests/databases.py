@@ -38,9 +38,12 @@ class PgServer:
         self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
         self.prefix = f"wbt_{os.getpid()}_"
         self._numbers = itertools.count(1)
+        self.copy_strategy = ""
 
     def check(self) -> str:
         with self.admin.connect() as conn:
+            # FILE_COPY (PostgreSQL 15+) copies a small template about 4× faster than the default WAL_LOG.
+            self.copy_strategy = " STRATEGY FILE_COPY" if int(conn.scalar(text("SHOW server_version_num"))) >= 150000 else ""
             return str(conn.scalar(text("SHOW server_version")))
 
     def url_for(self, name: str) -> str:
@@ -50,7 +53,7 @@ class PgServer:
         return f"{self.prefix}{next(self._numbers)}"
 
     def create(self, name: str, template: str | None = None) -> str:
-        clause = f" TEMPLATE {template}" if template else ""
+        clause = f" TEMPLATE {template}{self.copy_strategy}" if template else ""
         with self.admin.connect() as conn:
             conn.execute(text(f"CREATE DATABASE {name}{clause}"))
         return self.url_for(name)
