@@ -15,7 +15,10 @@ set -euo pipefail
 die() { echo "pg_cluster: $*" >&2; exit 1; }
 
 find_bin() {
-    if [ -n "${PG_BIN:-}" ]; then echo "$PG_BIN"; return; fi
+    if [ -n "${PG_BIN:-}" ]; then
+        [ -x "$PG_BIN/initdb" ] || die "no initdb in PG_BIN=$PG_BIN"
+        echo "$PG_BIN"; return
+    fi
     local newest
     newest=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
     if [ -n "$newest" ] && [ -x "$newest/initdb" ]; then echo "$newest"; return; fi
@@ -48,7 +51,7 @@ start() {
     chmod 700 "$dir"
     as_owner "$bin/initdb" --pgdata="$dir/data" --username=postgres --auth=trust \
         --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
-        || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+        || { cat "$dir/initdb.log" >&2; rm -rf "$dir"; die "initdb failed"; }
     for tries in 1 2 3; do
         port=$(free_port)
         if as_owner "$bin/pg_ctl" --pgdata="$dir/data" --log="$dir/server.log" --wait --timeout=30 \
@@ -62,6 +65,7 @@ start() {
         fi
     done
     cat "$dir/server.log" >&2
+    rm -rf "$dir"
     die "the server did not start (log above)"
 }
 
