@@ -6,6 +6,7 @@
 #   eval "$(scripts/pg_cluster.sh start)"    # exports WECHAT_BOT_TEST_PG_URL and PG_CLUSTER_DIR
 #   make test                                # now every storage test also runs on PostgreSQL
 #   scripts/pg_cluster.sh stop "$PG_CLUSTER_DIR"
+#   scripts/pg_cluster.sh pause|resume DIR   # stop / start the server only, keeping the data
 #
 # Binaries: $PG_BIN, else the newest /usr/lib/postgresql/*/bin (Debian), else PATH.
 # As root the server runs as the unprivileged `postgres` user (PostgreSQL refuses root);
@@ -39,6 +40,14 @@ free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+server_start() {
+    local bin=$1 dir=$2 port=$3
+    as_owner "$bin/pg_ctl" --pgdata="$dir/data" --log="$dir/server.log" --wait --timeout=30 \
+        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir \
+            -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+        start >/dev/null
+}
+
 start() {
     local bin dir port user tries
     bin=$(find_bin)
@@ -54,10 +63,8 @@ start() {
         || { cat "$dir/initdb.log" >&2; rm -rf "$dir"; die "initdb failed"; }
     for tries in 1 2 3; do
         port=$(free_port)
-        if as_owner "$bin/pg_ctl" --pgdata="$dir/data" --log="$dir/server.log" --wait --timeout=30 \
-            -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir \
-                -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-            start >/dev/null; then
+        if server_start "$bin" "$dir" "$port"; then
+            echo "$port" >"$dir/port"
             echo "postgresql+psycopg://postgres@127.0.0.1:$port/postgres" >"$dir/url"
             echo "export PG_CLUSTER_DIR='$dir'"
             echo "export WECHAT_BOT_TEST_PG_URL='postgresql+psycopg://postgres@127.0.0.1:$port/postgres'"
@@ -69,21 +76,35 @@ start() {
     die "the server did not start (log above)"
 }
 
-stop() {
-    local dir=${1:-${PG_CLUSTER_DIR:-}} bin
-    [ -n "$dir" ] || die "usage: $0 stop DIR"
-    [ -d "$dir" ] || return 0
-    case "$(basename "$dir")" in wb-pg.*) ;; *) die "$dir is not a cluster made by this script";; esac
-    bin=$(find_bin)
-    if [ -f "$dir/data/postmaster.pid" ]; then
-        as_owner "$bin/pg_ctl" --pgdata="$dir/data" --mode=fast --wait stop >/dev/null || true
+ours() {
+    [ -n "$1" ] || die "no cluster directory given"
+    case "$(basename "$1")" in wb-pg.*) ;; *) die "$1 is not a cluster made by this script";; esac
+}
+
+server_stop() {
+    if [ -f "$2/data/postmaster.pid" ]; then
+        as_owner "$1/pg_ctl" --pgdata="$2/data" --mode=fast --wait stop >/dev/null
     fi
+}
+
+# The whole cluster: server stopped, directory removed.
+stop() {
+    local dir=${1:-${PG_CLUSTER_DIR:-}}
+    ours "$dir"
+    [ -d "$dir" ] || return 0
+    server_stop "$(find_bin)" "$dir" || true
     rm -rf "$dir"
 }
+
+# Only the server, keeping its data (the fault tests take the database down and back).
+pause() { ours "$1"; server_stop "$(find_bin)" "$1"; }
+resume() { ours "$1"; server_start "$(find_bin)" "$1" "$(cat "$1/port")"; }
 
 case "${1:-}" in
     start) start ;;
     stop) stop "${2:-}" ;;
+    pause) pause "${2:-}" ;;
+    resume) resume "${2:-}" ;;
     bin) find_bin ;;
-    *) echo "usage: $0 start | stop DIR | bin" >&2; exit 2 ;;
+    *) echo "usage: $0 start | stop DIR | pause DIR | resume DIR | bin" >&2; exit 2 ;;
 esac

@@ -5,14 +5,20 @@ the PostgreSQL server refuses and cuts the app's connections."""
 from __future__ import annotations
 
 import logging
+import re
+import subprocess
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from wechat_bot.db import get_session
+from wechat_bot.migrate import upgrade
 from wechat_bot.models import Consultation
 from wechat_bot.services.subscribers import ERASED_TEXT, session_key
+
+from . import databases
 
 CONSULT = "人工：我的户口迁移办到哪一步了"
 
@@ -151,3 +157,45 @@ def test_a_broken_sqlite_file_gets_the_fixed_reply(tmp_path, redis_server, clock
         app.extensions["wechat_bot"].database.dispose()
     if broken == "not-a-database":
         assert db.read_bytes().startswith(b"this is not")
+
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "pg_cluster.sh"
+
+
+@pytest.mark.skipif(not databases.pg_url(), reason=f"PostgreSQL not configured ({databases.PG_URL_ENV})")
+def test_the_postgresql_server_stopped_and_started_again(tmp_path, redis_server, clock):
+    """A server of its own (scripts/pg_cluster.sh), really shut down and started again:
+    the fixed reply while it is down, and service back without restarting the bot."""
+    from wechat_bot import create_app
+
+    from .conftest import WeChatClient, make_settings
+    from .wechat_side import WeChatSide
+
+    started = subprocess.run(["bash", str(SCRIPT), "start"], capture_output=True, text=True, timeout=120)
+    assert started.returncode == 0, started.stderr
+    exports = dict(re.findall(r"export (\w+)='([^']*)'", started.stdout))
+    cluster = exports["PG_CLUSTER_DIR"]
+    app = None
+    try:
+        server = databases.PgServer(exports[databases.PG_URL_ENV])
+        url = server.create("wechat_bot")
+        server.dispose()
+        app = create_app(settings=make_settings(tmp_path, url), clock=clock, redis_client=redis_server,
+                         redis_prefix="test-pg-restart:")
+        upgrade(app.extensions["wechat_bot"].database.engine)
+        wx = app.extensions["wechat_bot"].settings.wechat
+        wechat = WeChatClient(app.test_client(), WeChatSide(wx.token, wx.encoding_aes_key, wx.app_id))
+        assert "已收到您的留言" in wechat.say(CONSULT + "（一）")
+
+        subprocess.run(["bash", str(SCRIPT), "pause", cluster], check=True, timeout=120)
+        assert wechat.say(CONSULT + "（二）") == unavailable_text(app)
+        assert wechat.say("有人在打我").startswith("110！")
+
+        subprocess.run(["bash", str(SCRIPT), "resume", cluster], check=True, timeout=120)
+        assert "已收到您的留言" in wechat.say(CONSULT + "（三）")
+        assert [c.text for c in consultations(app)] == [CONSULT + "（一）", CONSULT + "（三）"]
+    finally:
+        if app is not None:
+            app.extensions["wechat_bot"].store.clear()
+            app.extensions["wechat_bot"].database.dispose()
+        subprocess.run(["bash", str(SCRIPT), "stop", cluster], timeout=120)
