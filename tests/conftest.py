@@ -43,7 +43,8 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database migrated once with Alembic; each test copies the file."""
+    """A SQLite database migrated once with Alembic, to copy (SQLite only: the
+    ``database_url`` fixture gives a fresh database on every backend)."""
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
