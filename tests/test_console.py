@@ -92,12 +92,8 @@ def test_login_sets_a_hardened_session_cookie_and_logout_ends_it(browser):
     assert browser.get("/console/").status_code == 302
 
 
-def test_session_cookie_is_secure_when_the_public_url_is_https(tmp_path, migrated_db, redis_server, clock):
-    import shutil
-
-    db = tmp_path / "https.sqlite3"
-    shutil.copy(migrated_db, db)
-    settings = make_settings(tmp_path, db, web={"public_url": "https://wx.example.gov.cn"})
+def test_session_cookie_is_secure_when_the_public_url_is_https(tmp_path, database_url, redis_server, clock):
+    settings = make_settings(tmp_path, database_url, web={"public_url": "https://wx.example.gov.cn"})
     app = create_app(settings=settings, clock=clock, redis_client=redis_server, redis_prefix="test-https:")
     try:
         assert app.config["SESSION_COOKIE_SECURE"] is True

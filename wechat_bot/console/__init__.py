@@ -7,13 +7,20 @@ whenever ``web.public_url`` is an https address.
 """
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, Response, g, render_template, request
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from ..db import describe
 from ..errors import BotError, NotFound
 from . import support
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
@@ -70,6 +77,15 @@ def _context() -> dict[str, Any]:
 def _refused(exc: BotError) -> tuple[str, int]:
     status = 404 if isinstance(exc, NotFound) else 400
     return render_template("console/error.html", message=exc.message), status
+
+
+@bp.errorhandler(OperationalError)
+@bp.errorhandler(InterfaceError)
+@bp.errorhandler(PoolTimeout)
+def _database_unavailable(exc: Exception) -> tuple[str, int]:
+    # The database is down or refusing connections (db.is_unavailable): say so, no traceback.
+    log.warning("console: database unavailable on %s (%s)", request.path, describe(exc))
+    return render_template("console/error.html", message="数据库暂时无法连接，请稍后再试；持续出现请联系系统管理员。"), 503
 
 
 @bp.errorhandler(403)

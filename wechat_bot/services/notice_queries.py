@@ -37,8 +37,9 @@ def list_notices(session: Session, *, state: str = "", category: str = "", text:
     if category:
         query = query.where(Notice.category == parse_category(category))
     for word in to_simplified(text or "").split():
-        pattern = f"%{word}%"
-        query = query.where(or_(Notice.title.like(pattern), Notice.body.like(pattern), Notice.digest.like(pattern)))
+        # icontains: Latin case ignored on both backends (PostgreSQL's LIKE would not), % and _ literal.
+        query = query.where(or_(*(column.icontains(word, autoescape=True)
+                                  for column in (Notice.title, Notice.body, Notice.digest))))
     return list(session.scalars(query.order_by(Notice.updated_at.desc(), Notice.id.desc()).limit(limit)))
 
 

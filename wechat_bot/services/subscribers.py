@@ -23,15 +23,18 @@ def session_key(store: Store, openid: str, name: str) -> str:
 
 
 def forget(openid: str, *, db: Session, store: Store) -> int:
-    """Erase the user's openid-linked data; returns how many records were touched."""
-    pattern = store.key("session", hash_openid(openid), "*")
-    touched = 0
-    for key in store.redis.scan_iter(match=pattern, count=100):
-        touched += store.redis.delete(key)
+    """Erase the user's openid-linked data; returns how many records were touched.
+
+    The database goes first: when it is down nothing is erased at all (Redis's
+    session keys expire by themselves), rather than half of it."""
     result = db.execute(
         update(Consultation)
         .where(Consultation.openid == openid)
         .values(openid=None, text=ERASED_TEXT, answer_text=None)
     )
     db.commit()
+    pattern = store.key("session", hash_openid(openid), "*")
+    touched = 0
+    for key in store.redis.scan_iter(match=pattern, count=100):
+        touched += store.redis.delete(key)
     return touched + (result.rowcount or 0)
