@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from ..errors import Invalid
 from ..models.base import utcnow
-from ..models.post import Post
+from ..models.post import CHANNELS, Post
 from . import posts
-from .notice_content import parse_category, parse_local_time
+from .notice_content import CATEGORIES, parse_category, parse_local_time
 
 COLUMNS = ("published_at", "channel", "category", "title", "url", "external_id")
 REQUIRED = ("published_at", "channel", "category", "title")
@@ -46,7 +46,7 @@ class ImportRefused(Invalid):
         super().__init__(f"文件中有 {len(problems)} 行不正确，整个文件未导入（没有写入任何记录）")
 
     def lines(self) -> list[str]:
-        return [f"第 {line} 行：{reason}" for line, reason in self.problems]
+        return [f"第 {line} 行：{reason}" for line, reason in self.problems] + choices_hint(self.problems)
 
 
 def decode(data: bytes) -> str:
@@ -60,16 +60,36 @@ def decode(data: bytes) -> str:
 
 @lru_cache(maxsize=256)
 def _channel(text: str) -> str:
-    return posts.parse_channel(text)
+    try:
+        return posts.parse_channel(text)
+    except Invalid:
+        raise Invalid(f"未知的渠道“{text}”") from None
 
 
 @lru_cache(maxsize=256)
 def _category(text: str) -> str:
-    return parse_category(text)
+    try:
+        return parse_category(text)
+    except Invalid:
+        raise Invalid(f"未知的栏目“{text}”") from None
 
 
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """(first line number of the record, fields); blank lines are skipped."""
+def choices_hint(problems: list[tuple[int, str]]) -> list[str]:
+    """The valid codes, once, when some line named an unknown channel or category."""
+    hints = []
+    if any("未知的渠道" in reason for _, reason in problems):
+        hints.append("渠道可写代码或中文名称：" + "、".join(f"{c}（{l}）" for c, l in CHANNELS.items()))
+    if any("未知的栏目" in reason for _, reason in problems):
+        hints.append("栏目可写代码或中文名称：" + "、".join(f"{c}（{l}）" for c, l in CATEGORIES.items()))
+    return hints
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str] | str]]:
+    """(first line number of the record, fields); blank lines are skipped.
+
+    A record the CSV reader cannot read (an unpaired quote runs to the end of the file)
+    comes as (line, reason) and ends the records.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     last = 0
     while True:
@@ -78,7 +98,8 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise ImportRefused([(last + 1, f"CSV 格式错误（{exc}），通常是引号未配对")]) from None
+            yield last + 1, f"CSV 格式错误（{exc}），通常是引号未配对；此行之后的内容无法读取"
+            return
         start, last = last + 1, reader.line_num
         if fields and any(value.strip() for value in fields):
             yield start, fields
@@ -135,12 +156,19 @@ def read(data: bytes, tz: tzinfo, progress: Progress | None = None) -> tuple[lis
     records = list(_records(decode(data)))
     if not records:
         raise ImportRefused([(1, f"文件是空的：第一行应为表头 {','.join(COLUMNS)}")])
+    if isinstance(records[0][1], str):
+        raise ImportRefused([records[0]])
     columns = _header(*records[0])
     body = records[1:]
     problems: list[tuple[int, str]] = []
     rows: dict[str, dict] = {}
     repeated = 0
     for done, (line, fields) in enumerate(body, 1):
+        if progress and (done % 5000 == 0 or done == len(body)):
+            progress("check", done, len(body))
+        if isinstance(fields, str):
+            problems.append((line, fields))
+            continue
         try:
             row = _row(fields, columns, tz)
         except Invalid as exc:
@@ -152,8 +180,6 @@ def read(data: bytes, tz: tzinfo, progress: Progress | None = None) -> tuple[lis
                 repeated += 1
             else:
                 rows[key] = row | {"dedup_key": key}
-        if progress and (done % 5000 == 0 or done == len(body)):
-            progress("check", done, len(body))
     if problems:
         raise ImportRefused(problems)
     return list(rows.values()), len(body), repeated
