@@ -135,3 +135,19 @@ def test_progress_is_plain_lines_when_not_a_terminal(app, cli, csv_file):
     result = cli("posts", "import", csv_file("2019-03-01T10:00,website,overview,机构概况,,\n"))
     assert "校验 1/1 行" in result.stderr and "写入 1/1 行" in result.stderr
     assert "\r" not in result.stderr and "\x1b" not in result.stderr
+
+
+def test_a_row_logged_meanwhile_by_another_writer_rolls_back_the_whole_file(app, monkeypatch):
+    """Between the bulk key lookup and the insert another process logs one of the rows: nothing is written."""
+    from wechat_bot.services import post_import
+
+    data = (HEADER + "2019-03-01T10:00,website,overview,第一条,,\n2019-03-02T10:00,website,overview,第二条,,\n").encode()
+    monkeypatch.setattr(post_import, "existing_keys", lambda session, keys: set())
+    with app.app_context():
+        session = get_session()
+        assert post_import.import_csv(session, data, tz=app.extensions["wechat_bot"].settings.tz).added == 2
+        session.execute(Post.__table__.delete().where(Post.title == "第一条"))
+        session.commit()
+        with pytest.raises(post_import.Invalid, match="本次未写入任何记录"):
+            post_import.import_csv(session, data, tz=app.extensions["wechat_bot"].settings.tz)
+        assert [p.title for p in session.scalars(select(Post))] == ["第二条"]

@@ -35,8 +35,9 @@ class _Progress:
         self.done = 0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        if not self.tty:
-            click.echo(f"{STAGES[stage]} {done}/{total} 行", err=True)
+        if not self.tty:  # a line per 10,000 rows is enough for a log
+            if done == total or done % 10_000 == 0:
+                click.echo(f"{STAGES[stage]} {done}/{total} 行", err=True)
             return
         if stage != self.stage:
             self.close()

@@ -16,6 +16,7 @@ from datetime import datetime, tzinfo
 from functools import lru_cache
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..errors import Invalid
@@ -164,7 +165,7 @@ def read(data: bytes, tz: tzinfo, progress: Progress | None = None) -> tuple[lis
     rows: dict[str, dict] = {}
     repeated = 0
     for done, (line, fields) in enumerate(body, 1):
-        if progress and (done % 5000 == 0 or done == len(body)):
+        if progress and (done % 1000 == 0 or done == len(body)):
             progress("check", done, len(body))
         if isinstance(fields, str):
             problems.append((line, fields))
@@ -215,6 +216,9 @@ def import_csv(session: Session, data: bytes, *, tz: tzinfo, by: str = "",
             if progress:
                 progress("write", min(start + CHUNK, len(new)), len(new))
         session.commit()
+    except IntegrityError:  # another writer logged one of these rows between our lookup and insert
+        session.rollback()
+        raise Invalid("写入时发现有记录刚被同时写入（可能另一次导入正在进行），本次未写入任何记录，请重新运行导入") from None
     except Exception:
         session.rollback()
         raise
