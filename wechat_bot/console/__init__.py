@@ -1,6 +1,6 @@
 """/console: the staff console (server-rendered, Simplified Chinese, phone-friendly).
 
-One module per area: auth, dashboard, notices, review, users. Views are thin:
+One module per area: auth, dashboard, notices, review, users, posts, reports. Views are thin:
 they read the form, call one service, and render. Every POST carries the
 session's CSRF token; the session cookie is HttpOnly, SameSite=Lax, and Secure
 whenever ``web.public_url`` is an https address.
@@ -104,4 +104,4 @@ def _bad_request(exc: Any) -> tuple[str, int]:
     return render_template("console/error.html", message=message), 400
 
 
-from . import auth, dashboard, guide_reviews, notices, publishing, review, users  # noqa: E402,F401  (routes attach to bp)
+from . import auth, dashboard, guide_reviews, notices, posts, publishing, reports, review, users  # noqa: E402,F401  (routes attach to bp)
