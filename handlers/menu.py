@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from wechat_bot.db import get_session
 from wechat_bot.router import Context
 from wechat_bot.services import conversations, guides, notice_queries
 
@@ -19,7 +18,7 @@ def on_area(message: Any, ctx: Context) -> str:
 
 def on_latest_news(message: Any, ctx: Context) -> str:
     """警务公开 → 最新发布: the latest published notices."""
-    return notice_queries.latest_published_text(get_session(), ctx.services.settings.tz)
+    return notice_queries.latest_published_reply(ctx.services.database.sessionmaker, ctx.services.settings.tz)
 
 
 def on_emergency(message: Any, ctx: Context) -> str:

@@ -2,6 +2,7 @@
 audit trail told as a story ("2026-11-25 10:02 王编辑 提交审核")."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
@@ -155,3 +156,9 @@ def latest_published_text(session: Session, tz: tzinfo, limit: int = 5) -> str:
         lines.append(f"{i}. {when}{notice.title}")
     lines.append("完整内容请查看公众号历史消息。")
     return "\n".join(lines)
+
+
+def latest_published_reply(sessions: Callable[[], Session], tz: tzinfo, limit: int = 5) -> str:
+    """``latest_published_text`` in a session of its own (for the WeChat handlers)."""
+    with sessions() as session:
+        return latest_published_text(session, tz, limit)
