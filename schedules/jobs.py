@@ -29,6 +29,17 @@ def heartbeat(app: Flask) -> None:
         services.store.redis.set(services.store.key("scheduler", "heartbeat"), services.clock().isoformat(), ex=3600)
 
 
+def purge_consultation_texts(app: Flask) -> int:
+    """Erase consultation message texts older than [consultations] keep_days (counts stay)."""
+    from wechat_bot.services.consultations import purge_old_texts
+
+    with app.app_context():
+        services = app.extensions["wechat_bot"]
+        with services.database.sessionmaker() as session:
+            return purge_old_texts(session, services.clock(), services.settings.consultations.keep_days)
+
+
 JOBS: list[JobSpec] = [
     JobSpec("heartbeat", heartbeat, seconds=30),
+    JobSpec("consultations-purge", purge_consultation_texts, seconds=24 * 3600),
 ]

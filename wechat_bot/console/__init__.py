@@ -88,4 +88,4 @@ def _bad_request(exc: Any) -> tuple[str, int]:
     return render_template("console/error.html", message=message), 400
 
 
-from . import auth, dashboard, notices, review, users  # noqa: E402,F401  (routes attach to bp)
+from . import auth, consultations, dashboard, notices, review, users  # noqa: E402,F401  (routes attach to bp)
