@@ -190,3 +190,19 @@ def test_set_kind_checks_the_value(app, clock):
             consultations.set_kind(db, c.id, "闲聊", "li")
         consultations.set_kind(db, c.id, "求助", "li")
         assert db.get(Consultation, c.id).kind_by == "li"
+
+
+def test_settings_are_validated(tmp_path):
+    from wechat_bot.config import ConfigError, load_settings
+
+    def load(**values):
+        return load_settings(None, overrides={"consultations": values}, environ={}, instance_path=tmp_path)
+
+    assert load().consultations.keep_days == 180
+    assert load(keep_days=30, target_days_complaint=10).consultations.target_days("投诉") == 10
+    with pytest.raises(ConfigError, match="consultations.keep_days"):
+        load(keep_days=1)
+    with pytest.raises(ConfigError, match="consultations.target_days_help"):
+        load(target_days_help=0)
+    with pytest.raises(ConfigError, match="consultations.reply_days"):
+        load(reply_days=3)
