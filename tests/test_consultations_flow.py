@@ -3,6 +3,7 @@ before "人工" is kept, retries open one consultation, staff reply through the
 simulator's customer-service API inside the window, and record another way after it."""
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -149,3 +150,17 @@ def test_the_daily_job_erases_texts_older_than_keep_days(app, wechat, clock):
     assert purge_consultation_texts(app) == 1
     old, new = rows(app)
     assert old.text == ERASED_TEXT and new.text == "人工：最近的问题"
+
+
+@pytest.mark.parametrize("text", ["人工", "我家门口的路灯坏了好几天了谁来管", "你好", "谢谢"])
+def test_guides_ask_gives_the_reply_the_webhook_gives(app, runner, wechat, text):
+    from wechat_bot.cli import AppHolder, main
+
+    result = runner.invoke(main, ["guides", "ask", text, "--json"], obj=AppHolder(None, app=app))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["reply"] == wechat.say(text, openid="o_same")
+
+
+def test_the_consult_menu_button_tells_the_truth(wechat, wechat_side):
+    text = wechat.send(wechat_side.event("CLICK", EventKey="CONSULT"))["Content"]
+    assert "48小时" in text and "一般不超过 48 小时" not in text

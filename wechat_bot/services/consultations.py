@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -44,14 +44,27 @@ class Handled:
     effect: Callable[[], None]
 
 
+def finalise(answer: Any, bureau: Bureau, settings: ConsultationSettings) -> Any:
+    """The guide answer as the citizen gets it: a request for a person, or a question no
+    guide answers that is not small talk, opens a consultation and says what happens next.
+
+    Applied in ``BotServices.answer``, so the webhook and `guides ask` give the same reply."""
+    text = answer.text or ""
+    if answer.kind == "help" and is_unanswered_question(answer, text, normalize(text)):
+        return replace(answer, kind="human", wants_human=True,
+                       reply=opened_reply(bureau, settings.target_days(guess_kind(text))))
+    if answer.wants_human:
+        return replace(answer, reply=opened_reply(bureau, settings.target_days(guess_kind(text))))
+    return answer
+
+
 def intake(services: Any, openid: str, text: str, answer: Any, *, now: datetime, source: str = "text") -> Handled:
-    """The reply to a citizen's text (or recognised voice) and the deferred effect that
-    records it: buffered for ten minutes, added to their open consultation, or opening one."""
+    """The reply to a citizen's text (or recognised voice), as ``finalise`` made it, and the
+    deferred effect that records the message: buffered for ten minutes, added to their open
+    consultation, or opening one."""
     norm = normalize(text)
+    opens = bool(answer.wants_human)
     no_guide = is_unanswered_question(answer, text, norm)
-    opens = bool(answer.wants_human) or no_guide
-    settings: ConsultationSettings = services.settings.consultations
-    reply = opened_reply(services.bureau, settings.target_days(guess_kind(text))) if opens else answer.reply
 
     def effect() -> None:
         take_message(
@@ -59,7 +72,7 @@ def intake(services: Any, openid: str, text: str, answer: Any, *, now: datetime,
             opens=opens, guide_id=answer.guide_id, unanswered_text=norm if no_guide else None,
         )
 
-    return Handled(reply, effect)
+    return Handled(answer.reply, effect)
 
 
 _SMALL_TALK = re.compile("天气|笑话|吃饭了|吃了吗|你叫什么|你是谁|你几岁|聊天|聊聊|无聊|唱歌|哈哈|呵呵|嘿嘿|测试一下")
