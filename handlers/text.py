@@ -26,9 +26,9 @@ def answer_question(text: str, ctx: Context) -> str:
     answer = services.answer(text, pending)
     if answer.kind == "choice":
         ctx.defer(lambda: conversations.remember_choices(services.store, ctx.openid, answer.candidates))
-    handled = consultations.intake(services, ctx.openid, text, answer, now=ctx.now,
-                                   source=str(ctx.raw.get("MsgType") or "text").lower())
-    ctx.defer(handled.effect)
+    handled = consultations.intake(services, ctx.openid, text, answer, now=ctx.now, raw=ctx.raw)
+    if handled.effect is not None:
+        ctx.defer(handled.effect)
     return handled.reply
 
 

@@ -164,3 +164,18 @@ def test_guides_ask_gives_the_reply_the_webhook_gives(app, runner, wechat, text)
 def test_the_consult_menu_button_tells_the_truth(wechat, wechat_side):
     text = wechat.send(wechat_side.event("CLICK", EventKey="CONSULT"))["Content"]
     assert "48小时" in text and "一般不超过 48 小时" not in text
+
+
+def test_a_question_a_guide_answers_takes_no_dedup_claim_but_an_open_consultation_does(app, wechat):
+    services = app.extensions["wechat_bot"]
+
+    def claims() -> int:
+        return len(list(services.store.redis.scan_iter(match=services.store.prefix + "dedup:*")))
+
+    wechat.say(QUESTION, openid="o_fast")
+    assert claims() == 0  # the busiest path: buffered in one idempotent write, no claim
+    wechat.say("人工", openid="o_fast")
+    assert claims() == 1
+    wechat.say("身份证丢了怎么办", openid="o_fast")  # joins the open consultation: a claimed side effect
+    assert claims() == 2
+    assert [m.text for m in rows(app)[0].messages] == [QUESTION, "人工", "身份证丢了怎么办"]

@@ -63,26 +63,40 @@ def services_of(app):
 
 def test_a_consultation_holds_the_minutes_before_and_later_messages(app, clock):
     svc = services_of(app)
-    take = lambda text, opens=False, source="text": consultations.take_message(  # noqa: E731
-        svc.database.sessionmaker, svc.store, openid="o_a", text=text, source=source, now=clock(), opens=opens)
+    keys = iter(range(1, 100))
+
+    def take(text, opens=False, source="text"):
+        key = str(next(keys))
+        may_be_open = recent_messages.remember(svc.store, "o_a", key, text, source, clock())
+        return may_be_open, consultations.take_message(
+            svc.database.sessionmaker, svc.store, openid="o_a", text=text, source=source, now=clock(),
+            opens=opens, message_key=key)
+
     take("很久以前的话")
     clock.advance(minutes=11)
-    take("身份证丢了在外地能补办吗")
+    assert take("身份证丢了在外地能补办吗") == (False, None)
     clock.advance(minutes=1)
-    assert take("人工", opens=True) is not None
+    assert take("人工", opens=True)[1] is not None
     clock.advance(minutes=1)
-    take("补充：我户口在略阳", source="voice")
+    assert take("补充：我户口在略阳", source="voice")[0] is True  # the marker: a consultation may be open
+    # A retried copy of a message is buffered once.
+    assert recent_messages.remember(svc.store, "o_a", "4", "补充：我户口在略阳", "voice", clock())
+    assert [r.text for r in recent_messages.recent(svc.store, "o_a", clock())].count("补充：我户口在略阳") == 1
     with svc.database.sessionmaker() as db:
         (c,) = db.query(Consultation).all()
         assert [(m.text, m.source) for m in c.messages] == [
             ("身份证丢了在外地能补办吗", "text"), ("人工", "text"), ("补充：我户口在略阳", "voice")]
         assert c.text == "身份证丢了在外地能补办吗\n人工"
         assert c.last_citizen_at == clock() and c.status == "open" and c.kind == "咨询"
+        # Once it is answered, the next message finds none open and clears the marker.
+        consultation_replies.record(db, c.id, by="li", text="已电话答复", via="电话", now=clock())
+    assert take("谢谢")[0] is True
+    assert take("好的")[0] is False
     # The buffer is under the hashed openid and expires.
-    keys = [k.decode() for k in svc.store.redis.scan_iter(match=svc.store.prefix + "*recent")]
-    assert keys and all("o_a" not in k for k in keys)
-    assert 0 < svc.store.redis.ttl(keys[0]) <= 600
-    assert [r.text for r in recent_messages.recent(svc.store, "o_a", clock() + timedelta(minutes=30))] == []
+    found = [k.decode() for k in svc.store.redis.scan_iter(match=svc.store.prefix + "*recent")]
+    assert found and all("o_a" not in k for k in found)
+    assert 0 < svc.store.redis.ttl(found[0]) <= 600
+    assert recent_messages.recent(svc.store, "o_a", clock() + timedelta(minutes=30)) == []
 
 
 def make(db, created: datetime, status: str = "open", answered: datetime | None = None, openid: str = "o_x"):

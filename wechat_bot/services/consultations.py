@@ -41,7 +41,7 @@ class Handled:
     """What the handler replies, and the side effect it defers."""
 
     reply: str
-    effect: Callable[[], None]
+    effect: Callable[[], None] | None
 
 
 def finalise(answer: Any, bureau: Bureau, settings: ConsultationSettings) -> Any:
@@ -58,18 +58,26 @@ def finalise(answer: Any, bureau: Bureau, settings: ConsultationSettings) -> Any
     return answer
 
 
-def intake(services: Any, openid: str, text: str, answer: Any, *, now: datetime, source: str = "text") -> Handled:
+def intake(services: Any, openid: str, text: str, answer: Any, *, now: datetime, raw: dict[str, Any]) -> Handled:
     """The reply to a citizen's text (or recognised voice), as ``finalise`` made it, and the
-    deferred effect that records the message: buffered for ten minutes, added to their open
-    consultation, or opening one."""
-    norm = normalize(text)
+    effect to defer (None: nothing to record beyond the ten-minute buffer).
+
+    The buffer is written here (idempotent, see ``recent_messages``); the effect adds the
+    message to their open consultation, or opens one, and counts a question no guide answered."""
+    source = "voice" if str(raw.get("MsgType", "")).lower() == "voice" else "text"
+    message_key = str(raw.get("MsgId") or f"{raw.get('CreateTime', '')}|{text}")
+    may_be_open = recent_messages.remember(services.store, openid, message_key, text, source, now)
     opens = bool(answer.wants_human)
+    norm = normalize(text)
     no_guide = is_unanswered_question(answer, text, norm)
+    if not (opens or no_guide or may_be_open):
+        return Handled(answer.reply, None)
 
     def effect() -> None:
         take_message(
             services.database.sessionmaker, services.store, openid=openid, text=text, source=source, now=now,
             opens=opens, guide_id=answer.guide_id, unanswered_text=norm if no_guide else None,
+            message_key=message_key,
         )
 
     return Handled(answer.reply, effect)
@@ -102,10 +110,11 @@ def opened_reply(bureau: Bureau, target_days: int) -> str:
 
 def take_message(
     sessions: Callable[[], Session], store: Any, *, openid: str, text: str, source: str, now: datetime,
-    opens: bool, guide_id: str | None = None, unanswered_text: str | None = None,
+    opens: bool, guide_id: str | None = None, unanswered_text: str | None = None, message_key: str = "",
 ) -> Consultation | None:
-    """Record one citizen message; returns the consultation it went to (None: just buffered)."""
-    before = recent_messages.recent(store, openid, now) if opens else []
+    """Record one citizen message (already in the buffer under ``message_key``); returns the
+    consultation it went to (None: none open and this one opens none)."""
+    before = recent_messages.recent(store, openid, now, exclude=message_key) if opens else []
     with sessions() as db:
         target = open_consultation(db, openid)
         if target is None and opens:
@@ -121,7 +130,7 @@ def take_message(
         if unanswered_text:
             unanswered.count(db, unanswered_text, now)
         db.commit()
-    recent_messages.remember(store, openid, text, source, now)
+    recent_messages.mark_open(store, openid, target is not None)
     return target
 
 

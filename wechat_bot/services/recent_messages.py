@@ -1,46 +1,66 @@
 """A citizen's last few minutes of messages, kept briefly in Redis so that a
 consultation opened by "人工" holds the question they actually asked.
 
-The key lives under the citizen's hashed-openid session namespace, so
-unsubscribing erases it with the rest (``subscribers.forget``).
+Written while the reply is worked out, without the webhook's dedup claim: the
+write is idempotent (a sorted-set member named by the message's own MsgId, added
+only if absent), so WeChat's retried copies of a message store it once, and the
+busiest path (a question a guide answers) costs one Redis round trip, no claim.
+The same round trip reads the marker that says the citizen may have an open
+consultation, which later messages must join.
+
+Both keys live under the citizen's hashed-openid session namespace, so
+unsubscribing erases them with the rest (``subscribers.forget``).
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from ..store import Store
 from .subscribers import session_key
 
 WINDOW = timedelta(minutes=10)
-MAX_ITEMS = 20
 MAX_TEXT = 600
+MARKER_DAYS = 365
 
 
 @dataclass(frozen=True)
 class Recent:
+    key: str
     at: datetime
     text: str
     source: str  # text | voice
 
 
-def remember(store: Store, openid: str, text: str, source: str, now: datetime) -> None:
+def remember(store: Store, openid: str, message_key: str, text: str, source: str, now: datetime) -> bool:
+    """Keep this message for ten minutes; True when the citizen may have an open consultation."""
     key = session_key(store, openid, "recent")
-    item = json.dumps({"at": now.isoformat(), "text": text[:MAX_TEXT], "source": source}, ensure_ascii=False)
+    member = json.dumps({"k": message_key, "text": text[:MAX_TEXT], "source": source}, ensure_ascii=False)
+    ts = now.timestamp()
     pipe = store.redis.pipeline(transaction=False)
-    pipe.rpush(key, item)
-    pipe.ltrim(key, -MAX_ITEMS, -1)
+    pipe.zadd(key, {member: ts}, nx=True)
+    pipe.zremrangebyscore(key, "-inf", ts - WINDOW.total_seconds())
     pipe.expire(key, int(WINDOW.total_seconds()))
-    pipe.execute()
+    pipe.exists(session_key(store, openid, "consultation"))
+    return bool(pipe.execute()[-1])
 
 
-def recent(store: Store, openid: str, now: datetime) -> list[Recent]:
+def recent(store: Store, openid: str, now: datetime, *, exclude: str = "") -> list[Recent]:
     """The citizen's messages of the last ten minutes, oldest first."""
+    low = (now - WINDOW).timestamp()
     items = []
-    for raw in store.redis.lrange(session_key(store, openid, "recent"), 0, -1):
+    for raw, score in store.redis.zrangebyscore(session_key(store, openid, "recent"), low, "+inf", withscores=True):
         data = json.loads(raw)
-        at = datetime.fromisoformat(data["at"])
-        if now - at <= WINDOW:
-            items.append(Recent(at, str(data["text"]), str(data.get("source", "text"))))
+        if data["k"] != exclude:
+            items.append(Recent(data["k"], datetime.fromtimestamp(score, UTC), str(data["text"]), str(data["source"])))
     return items
+
+
+def mark_open(store: Store, openid: str, is_open: bool) -> None:
+    """The marker ``remember`` reads: set when a consultation opens, cleared once none is open."""
+    key = session_key(store, openid, "consultation")
+    if is_open:
+        store.redis.set(key, "1", ex=MARKER_DAYS * 86400)
+    else:
+        store.redis.delete(key)
