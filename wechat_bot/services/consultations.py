@@ -66,7 +66,8 @@ def intake(services: Any, openid: str, text: str, answer: Any, *, now: datetime,
     message to their open consultation, or opens one, and counts a question no guide answered."""
     source = "voice" if str(raw.get("MsgType", "")).lower() == "voice" else "text"
     message_key = str(raw.get("MsgId") or f"{raw.get('CreateTime', '')}|{text}")
-    may_be_open = recent_messages.remember(services.store, openid, message_key, text, source, now)
+    may_be_open = recent_messages.remember(services.store, openid, message_key, text, source, now,
+                                          pipe=services.dedup.pipe)
     opens = bool(answer.wants_human)
     norm = normalize(text)
     no_guide = is_unanswered_question(answer, text, norm)

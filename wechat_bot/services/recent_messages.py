@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from ..store import Store
 from .subscribers import session_key
@@ -33,17 +34,27 @@ class Recent:
     source: str  # text | voice
 
 
-def remember(store: Store, openid: str, message_key: str, text: str, source: str, now: datetime) -> bool:
-    """Keep this message for ten minutes; True when the citizen may have an open consultation."""
+def remember(store: Store, openid: str, message_key: str, text: str, source: str, now: datetime,
+             *, pipe: Any = None) -> bool:
+    """Keep this message for ten minutes; True when the citizen may have an open consultation.
+
+    With ``pipe`` (the webhook's dedup connection, ``dedup._Pipe``) the four commands go in
+    one socket write and only the marker's answer is waited for; the writes are
+    acknowledged on the connection's next use.
+    """
     key = session_key(store, openid, "recent")
+    marker = session_key(store, openid, "consultation")
     member = json.dumps({"k": message_key, "text": text[:MAX_TEXT], "source": source}, ensure_ascii=False)
     ts = now.timestamp()
-    pipe = store.redis.pipeline(transaction=False)
-    pipe.zadd(key, {member: ts}, nx=True)
-    pipe.zremrangebyscore(key, "-inf", ts - WINDOW.total_seconds())
-    pipe.expire(key, int(WINDOW.total_seconds()))
-    pipe.exists(session_key(store, openid, "consultation"))
-    return bool(pipe.execute()[-1])
+    writes = [("ZADD", key, "NX", ts, member), ("ZREMRANGEBYSCORE", key, "-inf", ts - WINDOW.total_seconds()),
+              ("EXPIRE", key, int(WINDOW.total_seconds()))]
+    if pipe is not None:
+        return bool(pipe.ask_then_write(("EXISTS", marker), *writes))
+    batch = store.redis.pipeline(transaction=False)
+    for command in writes:
+        batch.execute_command(*command)
+    batch.exists(marker)
+    return bool(batch.execute()[-1])
 
 
 def recent(store: Store, openid: str, now: datetime, *, exclude: str = "") -> list[Recent]:
