@@ -179,3 +179,15 @@ def test_a_question_a_guide_answers_takes_no_dedup_claim_but_an_open_consultatio
     wechat.say("身份证丢了怎么办", openid="o_fast")  # joins the open consultation: a claimed side effect
     assert claims() == 2
     assert [m.text for m in rows(app)[0].messages] == [QUESTION, "人工", "身份证丢了怎么办"]
+
+
+def test_a_new_consultation_does_not_repeat_the_previous_ones_messages(app, wechat, console, clock):
+    wechat.say(QUESTION, openid="o_twice")
+    wechat.say("人工", openid="o_twice")
+    first = rows(app)[0]
+    console.post(f"/console/consultations/{first.id}/record", {"text": "已当面答复", "via": "当面"})
+    clock.advance(minutes=3)
+    wechat.say("人工：另外，护照多久能办好", openid="o_twice")
+    _, second = rows(app)
+    assert [m.text for m in second.messages] == ["人工：另外，护照多久能办好"]
+    assert second.status == "open"

@@ -119,6 +119,10 @@ def take_message(
     with sessions() as db:
         target = open_consultation(db, openid)
         if target is None and opens:
+            # Messages already in their previous consultation are not asked again.
+            last = db.scalar(select(func.max(ConsultationMessage.created_at)).join(Consultation)
+                             .where(Consultation.openid == openid, ConsultationMessage.direction == "in"))
+            before = [item for item in before if last is None or item.at > last]
             target = Consultation(openid=openid, guide_id=guide_id, channel="wechat", status="open",
                                   created_at=now, replies_in_window=0)
             for item in before:
