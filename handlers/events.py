@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from wechat_bot.db import get_session
 from wechat_bot.router import Context
 from wechat_bot.services import publishing_events, subscribers
 
@@ -17,7 +16,7 @@ def on_subscribe(message: Any, ctx: Context) -> str:
 
 def on_unsubscribe(message: Any, ctx: Context) -> None:
     def erase() -> None:
-        touched = subscribers.forget(ctx.openid, db=get_session(), store=ctx.services.store)
+        touched = subscribers.forget_user(ctx.services.database.sessionmaker, ctx.services.store, ctx.openid)
         log.info("unsubscribe: erased %d records of user %s", touched, ctx.openid_hash)
 
     ctx.defer(erase)

@@ -50,8 +50,19 @@ def inactivity_guard(app: Flask) -> Any:
         return guard(get_session(), services.store, services.clock(), services.settings.tz)
 
 
+def purge_consultation_texts(app: Flask) -> int:
+    """Erase consultation message texts older than [consultations] keep_days (counts stay)."""
+    from wechat_bot.services.consultations import purge_old_texts
+
+    with app.app_context():
+        services = app.extensions["wechat_bot"]
+        with services.database.sessionmaker() as session:
+            return purge_old_texts(session, services.clock(), services.settings.consultations.keep_days)
+
+
 JOBS: list[JobSpec] = [
     JobSpec("heartbeat", heartbeat, seconds=30, start_now=True),
     JobSpec("publish", publish_sweep, setting="publish.sweep_seconds", start_now=True),
     JobSpec("inactivity_guard", inactivity_guard, seconds=86400, start_now=True),
+    JobSpec("consultations-purge", purge_consultation_texts, seconds=24 * 3600),
 ]

@@ -90,6 +90,24 @@ class _Pipe:
         self.send(*args)
         self.local.owed += 1
 
+    def ask_then_write(self, question: tuple[Any, ...], *writes: tuple[Any, ...]) -> Any:
+        """One socket write: ``question``, whose answer is returned, then ``writes``,
+        whose acknowledgements are read on the connection's next use."""
+        commands = [question, *writes]
+        for attempt in (1, 2):  # once more on a fresh connection (Redis restarted, say)
+            try:
+                conn = self.connection()
+                conn.send_packed_command(conn.pack_commands(commands))
+                answer = conn.read_response()
+            except redis_lib.ConnectionError:
+                self.reset()
+                if attempt == 2:
+                    raise
+                continue
+            self.local.owed += len(writes)
+            return answer
+        raise AssertionError("unreachable")
+
     def reset(self) -> None:
         conn = getattr(self.local, "conn", None)
         if conn is not None:

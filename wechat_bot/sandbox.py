@@ -63,6 +63,19 @@ def send() -> Any:
     return jsonify(replies=_deliver(services, xml))
 
 
+@bp.get("/api/inbox")
+def inbox() -> Any:
+    """客服消息 the simulated WeChat delivered to this visitor (staff replies), from ``after`` on."""
+    services = current_app.extensions["wechat_bot"]
+    openid = request.cookies.get(COOKIE)
+    if not openid or not openid.startswith("o_sandbox_"):
+        return jsonify(error="请刷新页面后再试"), 400
+    sent = services.simulator.sent_messages(openid)
+    after = request.args.get("after", "")
+    start = int(after) if after.isdigit() else len(sent)
+    return jsonify(total=len(sent), messages=[{"type": "text", "content": m["content"]} for m in sent[start:]])
+
+
 def _message(services: Any, openid: str, msg_type: str, **fields: str) -> str:
     account = services.settings.bureau.account_name
     parts = {

@@ -19,7 +19,8 @@ from wechatpy.replies import BaseReply, create_reply
 from .db import describe, is_unavailable
 from .dedup import delivery_key
 from .inbound import MAX_BODY_BYTES, InboundError, check_signature, parse_xml
-from .router import Context, hash_openid
+from .router import Context
+from .services.identity import hash_openid
 
 log = logging.getLogger(__name__)
 bp = Blueprint("wechat", __name__)

@@ -104,4 +104,4 @@ def _bad_request(exc: Any) -> tuple[str, int]:
     return render_template("console/error.html", message=message), 400
 
 
-from . import auth, dashboard, guide_reviews, notices, posts, publishing, reports, review, users  # noqa: E402,F401  (routes attach to bp)
+from . import auth, consultations, dashboard, guide_reviews, notices, posts, publishing, reports, review, users  # noqa: E402,F401  (routes attach to bp)

@@ -29,6 +29,13 @@ def latest_text(session: Session, tz: tzinfo, *, limit: int = 5,
     return "\n".join(lines)
 
 
+def latest_reply(sessions: Callable[[], Session], tz: tzinfo, *, limit: int = 5,
+                 link: Callable[[str], str] = lambda url: url) -> str:
+    """``latest_text`` in a database session of its own (for the WeChat handlers)."""
+    with sessions() as session:
+        return latest_text(session, tz, limit=limit, link=link)
+
+
 def sandbox_link(site_url: str) -> Callable[[str], str]:
     """In sandbox mode an article link opens the simulator's article page instead of mp.weixin.qq.com."""
     def link(url: str) -> str:

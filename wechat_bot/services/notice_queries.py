@@ -142,4 +142,3 @@ def user_names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     return {u.id: u.label for u in session.scalars(select(User).where(User.id.in_(ids)))}
-

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import Invalid
 from ..models.post import CHANNELS, Post
-from .consultation_stats import consultation_figures
+from .consultations import consultation_figures
 from .notice_content import CATEGORIES, YEAR_MAX, YEAR_MIN
 
 MONTHS = tuple(f"{m:02d}" for m in range(1, 13))

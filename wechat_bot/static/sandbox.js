@@ -132,6 +132,18 @@
       }).catch(function () {});
   }
   setInterval(pollPushes, 5000);
+  // Staff replies arrive later, as WeChat's customer-service messages: ask the
+  // simulated WeChat every few seconds what it delivered to this visitor.
+  var delivered = null;
+  function poll() {
+    var url = document.body.dataset.inbox + (delivered === null ? "" : "?after=" + delivered);
+    fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
+      if (typeof data.total !== "number") return;
+      data.messages.forEach(function (m) { stamp(); add("bot", m.content); });
+      delivered = data.total;
+    }).catch(function () {}).then(function () { setTimeout(poll, 2000); });
+  }
+  if (document.body.dataset.inbox) poll();
 
   stamp();
   add("system", "你已关注「" + document.querySelector(".bar h1").textContent + "」");
