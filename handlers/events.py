@@ -25,14 +25,15 @@ def on_unsubscribe(message: Any, ctx: Context) -> None:
 
 def on_mass_send_finished(message: Any, ctx: Context) -> None:
     """MASSSENDJOBFINISH: counts and article URLs onto the post log."""
-    ctx.defer(lambda: publishing_events.mass_job_finished(
-        get_session(), ctx.raw, now=ctx.now, tz=ctx.services.settings.tz))
+    ctx.defer(lambda: publishing_events.in_own_session(
+        ctx.services.database.sessionmaker, publishing_events.mass_job_finished,
+        ctx.raw, now=ctx.now, tz=ctx.services.settings.tz))
     return None
 
 
 def on_publish_finished(message: Any, ctx: Context) -> None:
     """PUBLISHJOBFINISH: the final state of a 发布, with the article URLs."""
-    ctx.defer(lambda: publishing_events.publish_job_finished(
-        get_session(), ctx.raw, now=ctx.now, tz=ctx.services.settings.tz,
-        recheck=ctx.services.settings.publish.sweep_seconds))
+    ctx.defer(lambda: publishing_events.in_own_session(
+        ctx.services.database.sessionmaker, publishing_events.publish_job_finished,
+        ctx.raw, now=ctx.now, tz=ctx.services.settings.tz, recheck=ctx.services.settings.publish.sweep_seconds))
     return None

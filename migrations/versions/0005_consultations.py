@@ -23,6 +23,10 @@ def upgrade() -> None:
         batch.add_column(sa.Column("answered_via", sa.String(length=8), nullable=True))
         batch.add_column(sa.Column("last_citizen_at", sa.DateTime(), nullable=True))
         batch.add_column(sa.Column("replies_in_window", sa.Integer(), nullable=False, server_default="0"))
+    # The defaults filled the existing rows; from here on the models supply them.
+    with op.batch_alter_table("consultations") as batch:
+        batch.alter_column("kind", existing_type=sa.String(length=8), server_default=None)
+        batch.alter_column("replies_in_window", existing_type=sa.Integer(), server_default=None)
     op.create_table(
         "consultation_messages",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -122,7 +122,7 @@ def take_message(
             # Messages already in their previous consultation are not asked again.
             last = db.scalar(select(func.max(ConsultationMessage.created_at)).join(Consultation)
                              .where(Consultation.openid == openid, ConsultationMessage.direction == "in"))
-            before = [item for item in before if last is None or item.at > last]
+            before = _once_each([item for item in before if last is None or item.at > last], text)
             target = Consultation(openid=openid, guide_id=guide_id, channel="wechat", status="open",
                                   created_at=now, replies_in_window=0)
             for item in before:
@@ -137,6 +137,18 @@ def take_message(
         db.commit()
     recent_messages.mark_open(store, openid, target is not None)
     return target
+
+
+def _once_each(before: list[Any], current: str) -> list[Any]:
+    """The earlier messages without the ones sent again (a citizen told "没有保存，请稍后再发",
+    or one who repeats a question, asked it once)."""
+    seen = {current.strip()}
+    kept = []
+    for item in reversed(before):
+        if item.text.strip() not in seen:
+            seen.add(item.text.strip())
+            kept.append(item)
+    return kept[::-1]
 
 
 def add_citizen_message(consultation: Consultation, text: str, source: str, at: datetime) -> None:

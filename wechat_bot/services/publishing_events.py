@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from ..models.user import User
 from . import publishing_state as state
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 def _items(value: Any) -> list[dict[str, Any]]:
     if isinstance(value, dict):
@@ -38,6 +40,12 @@ def _int(value: Any) -> int | None:
         return int(str(value).strip())
     except (TypeError, ValueError):
         return None
+
+
+def in_own_session(sessions: Callable[[], Session], handle: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run an event's handling in a database session of its own (for the WeChat handlers)."""
+    with sessions() as session:
+        return handle(session, *args, **kwargs)
 
 
 def mass_job_finished(session: Session, raw: dict[str, Any], *, now: datetime, tz: tzinfo) -> bool:
