@@ -160,6 +160,8 @@ def app(tmp_path: Path, database_url: str, redis_server, clock: Clock, settings_
     yield app
     services = app.extensions["wechat_bot"]
     services.store.clear()
+    if "dedup" in services.__dict__:  # built on first use
+        services.dedup.pipe.close()
     services.database.dispose()
 
 

@@ -26,6 +26,7 @@ import hashlib
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -65,12 +66,22 @@ class _Pipe:
     def __init__(self, client: redis_lib.Redis) -> None:
         self.client = client
         self.local = threading.local()
+        self.made: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    def close(self) -> None:
+        """Disconnect every thread's connection (an app being torn down)."""
+        for conn in list(self.made):
+            conn.disconnect()
 
     def connection(self) -> Any:
         conn = getattr(self.local, "conn", None)
         if conn is None:
-            conn = track(self.client.connection_pool.make_connection())
+            # Made beside the pool, not from it: the pool's count of connections it made
+            # (at most 100 in redis-py 8) never gets this one back, since the thread keeps it.
+            pool = self.client.connection_pool
+            conn = track(pool.connection_class(**pool.connection_kwargs))
             self.local.conn, self.local.owed = conn, 0
+            self.made.add(conn)
         while self.local.owed:  # acknowledgements of earlier fire-and-forget writes
             self.local.owed -= 1
             conn.read_response()
