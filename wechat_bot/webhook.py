@@ -17,7 +17,7 @@ from wechatpy.messages import MESSAGE_TYPES, UnknownMessage
 from wechatpy.replies import BaseReply, create_reply
 
 from .dedup import delivery_key
-from .inbound import MAX_BODY_BYTES, InboundError, check_signature, parse_xml
+from .inbound import MAX_BODY_BYTES, InboundError, check_signature, is_unix_time, parse_xml
 from .router import Context, hash_openid
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,8 @@ def _answer_post(services: Any) -> str:
     if raw["MsgType"].lower() != "event" and not all(isinstance(v, str) for v in raw.values()):
         # Citizens' messages are flat: a repeated or nested field is not WeChat's.
         raise InboundError(400, "unexpected nested or repeated field")
+    if not is_unix_time(raw.get("CreateTime")):
+        raise InboundError(400, "CreateTime is not a time")
     nonce = request.args.get("nonce")
 
     def seal(reply: str) -> str:
