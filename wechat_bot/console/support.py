@@ -58,7 +58,9 @@ def load_user() -> None:
         session.clear()
         return
     user = get_session().get(User, uid)
-    if user is None or not user.active:
+    # A session signed before the account's last sign-out, password, role or status
+    # change is void: the cookie alone (copied, or kept after logout) opens nothing.
+    if user is None or not user.active or session.get("epoch") != user.session_epoch:
         session.clear()
         return
     g.user = user
@@ -68,6 +70,7 @@ def sign_in(user: Any) -> None:
     session.clear()
     session["uid"] = user.id
     session["login_at"] = time.time()
+    session["epoch"] = user.session_epoch
     session[CSRF_FIELD] = secrets.token_urlsafe(32)  # a new token for the new session
 
 
@@ -123,6 +126,16 @@ def check_csrf() -> None:
     sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
     if not expected or not sent or not hmac.compare_digest(str(expected), str(sent)):
         abort(400, description="页面已过期或请求来源不明（缺少安全令牌），请刷新页面后重试。")
+
+
+def refuse_control_characters_in_form() -> None:
+    """Every text a form sends (reasons, comments, replies, titles …): no control characters.
+    They are invisible to the next reader and PostgreSQL refuses NUL outright."""
+    for key, value in request.form.items(multi=True):
+        try:
+            notice_content.refuse_control_characters(value, "提交的内容")
+        except Invalid as exc:
+            abort(400, description=exc.message)
 
 
 def highlighted_body(body: str, findings: Any) -> str:
