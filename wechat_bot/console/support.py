@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import hmac
+import posixpath
 import secrets
 import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
 from typing import Any
+from urllib.parse import quote, unquote
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 from markupsafe import escape
@@ -102,13 +104,19 @@ def roles_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., 
 
 def safe_next(target: str | None) -> str:
     """Only paths inside the console: never an open redirect, never a header split by CR/LF."""
-    if (
-        target
-        and len(target) <= 2000
-        and target.startswith("/console")
-        and not any(ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in target)
-    ):
-        return target
+
+    def plain(text: str) -> bool:
+        return not any(ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in text)
+
+    if target and len(target) <= 2000 and plain(target) and not target.startswith("//"):
+        # The path as the browser will resolve it: /console/../../evil is /evil, and
+        # /console-evil or %2e%2e segments are not inside the console either.
+        path, _, query = target.partition("?")
+        decoded = unquote(path)
+        resolved = posixpath.normpath(decoded)
+        if plain(decoded) and (resolved == "/console" or resolved.startswith("/console/")):
+            slash = "/" if decoded.endswith("/") and not resolved.endswith("/") else ""
+            return quote(resolved + slash, safe="/:@!$&'()*+,;=-._~") + (f"?{query}" if query else "")
     return url_for("console.dashboard")
 
 
