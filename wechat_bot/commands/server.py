@@ -75,8 +75,10 @@ class PathOnlyLog(WSGIRequestHandler):
     """Access log without query strings: WeChat's carry openid, signature and nonce."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        path = self.path.split("?", 1)[0]
-        self.log("info", '"%s %s" %s %s', self.command, path, code, size)
+        # A malformed or over-long request line is answered (400, 414, 505) before
+        # the request has a command or a path: log what there is.
+        path = (getattr(self, "path", None) or "-").split("?", 1)[0][:200]
+        self.log("info", '"%s %s" %s %s', getattr(self, "command", None) or "-", path, code, size)
 
 
 def _exit_cleanly_on_sigterm() -> None:
