@@ -5,4 +5,7 @@ from wechat_bot.cli import main
 if __name__ == "__main__":
     main()
 else:
+    from wechat_bot.config import require_ready_to_serve
+
     app = create_app()
+    require_ready_to_serve(app.extensions["wechat_bot"].settings)

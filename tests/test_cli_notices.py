@@ -180,3 +180,33 @@ def test_unknown_notice_is_exit_1(app, cli):
     result = cli("notices", "submit", "999", "--by", "wang")
     assert result.exit_code == 1 and result.stderr == "错误：没有编号为 999 的稿件\n"
     assert stored(app, User, 1) is not None
+
+
+def test_users_list_disable_and_reset_password(app, cli):
+    from .test_console import Console
+
+    for name, role in (("zhao", "admin"), ("li", "reviewer")):
+        assert cli("users", "add", name, "--role", role, "--password-stdin", input="long-password-1\n").exit_code == 0
+    listed = cli("users", "list")
+    assert listed.exit_code == 0 and "li\tli\t审核\t可用" in listed.stdout
+    assert '"name": "li"' in cli("users", "list", "--json").stdout
+
+    signed_in = Console(app.test_client())
+    assert signed_in.login("li", "long-password-1").status_code == 302
+    assert signed_in.get("/console/review").status_code == 200
+    reset = cli("users", "reset-password", "LI", "--password-stdin", input="another-password-2\n")
+    assert reset.exit_code == 0, reset.output
+    assert signed_in.get("/console/review").status_code == 302  # the old session is gone
+    with app.app_context():
+        assert authenticate(get_session(), "li", "another-password-2") is not None
+        assert authenticate(get_session(), "li", "long-password-1") is None
+
+    assert signed_in.login("li", "another-password-2").status_code == 302
+    disabled = cli("users", "disable", "li")
+    assert disabled.exit_code == 0 and "已停用" in disabled.stdout
+    assert signed_in.get("/console/review").status_code == 302
+    assert "已停用" in cli("users", "list").stdout
+    assert cli("users", "disable", "zhao").exit_code == 1  # the last admin stays
+    assert cli("users", "disable", "nobody").exit_code == 1
+    short = cli("users", "reset-password", "zhao", "--password-stdin", input="short\n")
+    assert short.exit_code == 1 and "至少 8 位" in short.stderr

@@ -109,3 +109,35 @@ def test_trusted_proxies_is_bounded(tmp_path):
     assert load(tmp_path, "[web]\ntrusted_proxies = 1\n").web.trusted_proxies == 1
     with pytest.raises(ConfigError, match="web.trusted_proxies"):
         load(tmp_path, "[web]\ntrusted_proxies = 9\n")
+
+
+REAL_ACCOUNT = '[wechat]\napp_id = "wx1234567890abcdef"\napp_secret = "s"\ntoken = "tok123"\n'
+REAL_BUREAU = '[bureau]\naddress = "略阳县城关镇某路1号公安局办事大厅"\nphone = "0916-0000000"\noffice_hours = "周一至周五 8:00-12:00，14:30-18:00"\n'
+
+
+def test_a_real_account_refuses_to_serve_with_the_example_contact_details(tmp_path):
+    from wechat_bot.config import require_ready_to_serve
+
+    settings = load(tmp_path, REAL_ACCOUNT + '[bureau]\nphone = "0916-0000000"\n')
+    with pytest.raises(ConfigError) as refused:
+        require_ready_to_serve(settings)
+    message = str(refused.value)
+    assert "bureau.address" in message and "bureau.office_hours" in message and "bureau.phone" not in message
+    assert "\n" not in message
+    require_ready_to_serve(load(tmp_path, REAL_ACCOUNT + REAL_BUREAU))  # filled in: serves
+    require_ready_to_serve(load(tmp_path, ""))  # the sandbox may use the examples
+
+
+def test_run_web_and_scheduler_refuse_to_start_with_one_clear_line(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    config = tmp_path / "config.toml"
+    config.write_text(REAL_ACCOUNT, encoding="utf-8")
+    root = Path(__file__).resolve().parent.parent
+    for command in (["run"], ["web"], ["scheduler"]):
+        result = subprocess.run([sys.executable, str(root / "app.py"), "--config", str(config), *command],
+                                capture_output=True, text=True, timeout=60, cwd=tmp_path)
+        assert result.returncode == 1, (command, result.stderr)
+        assert "仍是示例内容" in result.stderr and "Traceback" not in result.stderr

@@ -176,6 +176,24 @@ def test_next_with_control_characters_goes_to_the_dashboard(browser, target):
     assert response.status_code == 302 and response.headers["Location"] == "/console/"
 
 
+@pytest.mark.parametrize("target", ["/console/../../evil", "/console/%2e%2e/%2e%2e/evil", "/console/..%2f..%2fevil",
+                                    "/console-evil", "//evil.example/console", "/console/./../x"])
+def test_next_that_resolves_outside_the_console_goes_to_the_dashboard(browser, target):
+    from urllib.parse import quote
+
+    browser.client.get("/console/login")
+    response = browser.client.post(f"/console/login?next={quote(target)}",
+                                   data={"name": "wang", "password": PASSWORD, "csrf_token": browser.token()})
+    assert response.status_code == 302 and response.headers["Location"] == "/console/"
+
+
+def test_next_inside_the_console_is_kept(browser):
+    browser.client.get("/console/login")
+    response = browser.client.post("/console/login?next=/console/notices%3Fstate%3Dapproved",
+                                   data={"name": "wang", "password": PASSWORD, "csrf_token": browser.token()})
+    assert response.headers["Location"] == "/console/notices?state=approved"
+
+
 @pytest.mark.parametrize("when", ["0001-01-01T00:00", "9999-12-31T23:59", "1900-01-01T00:00"])
 def test_out_of_range_schedule_is_a_form_error(app, browser, when):
     browser.login("wang")

@@ -34,3 +34,15 @@ def test_unknown_guide_is_404(client):
 def test_index_lists_all_guides(client):
     html = client.get("/g/").get_data(as_text=True)
     assert all(f"/g/{gid}" in html for gid in GUIDE_IDS)
+
+
+@pytest.mark.parametrize("url", ["/g/", "/g/passport", "/sandbox/"])
+def test_citizen_pages_forbid_framing_and_inline_code(app, client, url):
+    if url.startswith("/sandbox") and not app.extensions["wechat_bot"].settings.sandbox:
+        pytest.skip("sandbox mode only")
+    response = client.get(url, follow_redirects=True)
+    assert response.status_code == 200
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "<style>" not in response.get_data(as_text=True) and "<script>" not in response.get_data(as_text=True)

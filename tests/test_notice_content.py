@@ -15,7 +15,7 @@ from wechat_bot.config import ConfigError, load_settings
 from wechat_bot.console.highlight import Span, render_highlighted
 from wechat_bot.errors import Invalid
 from wechat_bot.services import notice_content as content
-from wechat_bot.services.covers import THUMB_MAX_BYTES, check_cover
+from wechat_bot.services.covers import THUMB_MAX_BYTES, UPLOAD_MAX_BYTES, check_cover
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -177,3 +177,37 @@ def test_a_finding_across_tags_is_marked_piece_by_piece_and_stays_well_formed():
 def test_private_use_characters_in_the_body_cannot_forge_marks():
     html = render_highlighted("电话\ue000\U000f0000x\ue001 13812345678", [])
     assert "<mark" not in html
+
+
+def _mpo(size=(320, 200)) -> bytes:
+    """What a phone camera writes: a JPEG with a second image appended (Pillow reads it as MPO)."""
+    frames = [Image.new("RGB", size, (200, 30, 30)), Image.new("RGB", (size[0] // 2, size[1] // 2), (30, 30, 200))]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "MPO", save_all=True, append_images=frames[1:], quality=80)
+    return buffer.getvalue()
+
+
+def test_a_phone_camera_jpeg_is_accepted_as_a_plain_jpeg():
+    data = _mpo()
+    assert Image.open(io.BytesIO(data)).format == "MPO"
+    cover = check_cover(data)
+    assert cover.mime == "image/jpeg" and cover.size <= THUMB_MAX_BYTES
+    assert Image.open(io.BytesIO(cover.data)).format == "JPEG"
+
+
+def test_a_cmyk_jpeg_is_re_encoded_as_rgb():
+    buffer = io.BytesIO()
+    Image.new("CMYK", (300, 200), (0, 255, 255, 0)).save(buffer, "JPEG", quality=80)
+    cover = check_cover(buffer.getvalue())
+    converted = Image.open(io.BytesIO(cover.data))
+    assert cover.converted and converted.format == "JPEG" and converted.mode == "RGB"
+    red, green, blue = converted.getpixel((150, 100))
+    assert red > 200 and green < 60 and blue < 60  # still red
+
+
+def test_a_decompression_bomb_is_called_too_large_not_unknown():
+    buffer = io.BytesIO()
+    Image.new("1", (20_000, 20_000)).save(buffer, "PNG")  # 400 million pixels in a few KB
+    assert len(buffer.getvalue()) < UPLOAD_MAX_BYTES
+    with pytest.raises(Invalid, match="像素太多"):
+        check_cover(buffer.getvalue(), convert=True)

@@ -52,10 +52,20 @@ def test_run_starts_in_sandbox_mode_and_the_sandbox_converses(tmp_path):
         # The simulator is served by the same server, as the real API would be.
         token = session.get(f"{base}/_simulator/cgi-bin/token", params={"grant_type": "client_credential", "appid": "x", "secret": "y"}, timeout=5).json()
         assert "errcode" in token
+        # Malformed request lines get an HTTP error, not a traceback in the log.
+        for raw, status in ((b"GET / HTTP/9.9\r\n\r\n", b"505"), (b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n", b"414"),
+                            (b"GET / HTTP/1.1\r\n" + b"X: y\r\n" * 200 + b"\r\n", b"431")):
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as raw_socket:
+                raw_socket.sendall(raw)
+                answer = b""
+                while len(answer) < 600 and (chunk := raw_socket.recv(600)):
+                    answer += chunk
+                assert status in answer, answer[:200]
     finally:
         proc.send_signal(signal.SIGTERM)
         output, _ = proc.communicate(timeout=20)
     assert proc.returncode == 0, output
     assert "沙箱模式" in output
+    assert "Traceback" not in output, output
     pid_file = tmp_path / "instance" / "redis.pid"
     assert not pid_file.exists(), f"the embedded Redis was left running:\n{output}"

@@ -1,6 +1,7 @@
 """The /wechat endpoint: verification, modes, and every kind of bad input."""
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from .wechat_side import sha1_signature, xml_fields
@@ -209,3 +210,21 @@ def test_repeated_or_nested_fields_in_a_message_are_a_bad_request(wechat, wechat
     nested = wechat_side.text("你好").replace("<Content><![CDATA[你好]]></Content>", "<Content><a>1</a></Content>")
     assert wechat.post(*wechat_side.seal(doubled)).status_code == 400
     assert wechat.post(*wechat_side.seal(nested)).status_code == 400
+
+
+def test_a_signed_timestamp_that_is_not_a_plain_number_is_refused_not_a_crash(client, wechat_side):
+    # "²".isdigit() is true but int("²") fails; 5,000 digits exceed int()'s limit.
+    for timestamp in ("²", "١٢٣٤٥٦٧٨٩٠", "9" * 5000, " 1", "+1700000000", "1_700_000_000"):
+        query = wechat_side.signed_query(echostr="x", timestamp=timestamp)
+        assert client.get("/wechat?" + urlencode(query)).status_code == 403, timestamp[:20]
+        body = wechat_side.seal(wechat_side.text("你好"))[1]
+        encrypted = xml_fields(body)["Encrypt"]
+        query = wechat_side.signed_query(encrypted_body=encrypted, timestamp=timestamp)
+        assert client.post("/wechat?" + urlencode(query), data=body).status_code == 403, timestamp[:20]
+
+
+def test_a_message_whose_create_time_is_not_a_number_is_a_bad_request(wechat, wechat_side):
+    for created in ("abc", "²", "9" * 5000, "", "-5", "1.5"):
+        xml = re.sub(r"<CreateTime>.*?</CreateTime>", f"<CreateTime>{created}</CreateTime>", wechat_side.text("你好"))
+        response = wechat.deliver(xml)
+        assert response.status_code == 400, created[:20]

@@ -324,6 +324,23 @@ def _validate(settings: Settings) -> None:
         )
 
 
+def go_live_problems(settings: Settings) -> list[str]:
+    """The [bureau] keys still holding the example texts (citizens read them in every answer)."""
+    examples = BureauSettings()
+    return [f"bureau.{key}" for key in ("address", "phone", "office_hours")
+            if getattr(settings.bureau, key) in ("", getattr(examples, key)) or "示例" in getattr(settings.bureau, key)]
+
+
+def require_ready_to_serve(settings: Settings) -> None:
+    """A real account does not start answering citizens with "示例电话"; the sandbox may."""
+    missing = go_live_problems(settings)
+    if missing and not settings.sandbox:
+        raise ConfigError(
+            f"{'、'.join(missing)}: 仍是示例内容。正式公众号上线前请在配置文件 [bureau] 中填写真实的"
+            "办事大厅地址、咨询电话和办公时间（群众会在每条办事指南回复中看到）"
+        )
+
+
 def _with_sandbox_defaults(settings: Settings) -> Settings:
     wx = settings.wechat
     if wx.app_id and wx.app_secret:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template
 
+from .page_headers import protect
+
 bp = Blueprint("guides", __name__, url_prefix="/g")
+protect(bp)
 
 
 @bp.get("/")

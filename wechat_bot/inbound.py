@@ -49,8 +49,18 @@ def check_signature(
         raise InboundError(403, "missing signature")
     if not hmac.compare_digest(signature(token, timestamp, nonce), given):
         raise InboundError(403, "bad signature")
-    if not timestamp.isdigit() or abs(int(timestamp) - (time.time() if now is None else now)) > MAX_CLOCK_SKEW_SECONDS:
+    if not is_unix_time(timestamp) or abs(int(timestamp) - (time.time() if now is None else now)) > MAX_CLOCK_SKEW_SECONDS:
         raise InboundError(403, "stale or invalid timestamp")
+
+
+# ASCII digits only: str.isdigit() also accepts "²" and other scripts' digits, which
+# int() refuses, and int() refuses more than 4,300 digits.
+_UNIX_TIME = re.compile(r"[0-9]{1,12}")
+
+
+def is_unix_time(value: object) -> bool:
+    """A timestamp or CreateTime as WeChat sends it: seconds, in plain ASCII digits."""
+    return isinstance(value, str) and _UNIX_TIME.fullmatch(value) is not None
 
 
 def parse_xml(body: bytes) -> dict[str, Any]:

@@ -14,8 +14,10 @@ from urllib.parse import parse_qs, urlsplit
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from .inbound import parse_xml
+from .page_headers import protect
 
 bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
+protect(bp)
 
 COOKIE = "sandbox_openid"
 MAX_TEXT = 600

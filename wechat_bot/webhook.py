@@ -18,7 +18,7 @@ from wechatpy.replies import BaseReply, create_reply
 
 from .db import describe, is_unavailable
 from .dedup import delivery_key
-from .inbound import MAX_BODY_BYTES, InboundError, check_signature, parse_xml
+from .inbound import MAX_BODY_BYTES, InboundError, check_signature, is_unix_time, parse_xml
 from .router import Context
 from .services.identity import hash_openid
 
@@ -75,6 +75,8 @@ def _answer_post(services: Any) -> str:
     if raw["MsgType"].lower() != "event" and not all(isinstance(v, str) for v in raw.values()):
         # Citizens' messages are flat: a repeated or nested field is not WeChat's.
         raise InboundError(400, "unexpected nested or repeated field")
+    if not is_unix_time(raw.get("CreateTime")):
+        raise InboundError(400, "CreateTime is not a time")
     nonce = request.args.get("nonce")
 
     def seal(reply: str) -> str:

@@ -5,6 +5,7 @@ import click
 from werkzeug.serving import WSGIRequestHandler
 
 from ..cli import AppHolder, pass_holder
+from ..config import require_ready_to_serve
 
 
 def register(main: click.Group) -> None:
@@ -30,6 +31,7 @@ def _announce(holder: AppHolder, url: str) -> None:
 @pass_holder
 def run(holder: AppHolder, host: str, port: int) -> None:
     """启动公众号后台：消息接口 + 员工后台 + 定时发布（单进程，适合试用和小规模部署）。"""
+    require_ready_to_serve(holder.services.settings)
     from werkzeug.serving import run_simple
 
     from schedules.runner import build_scheduler
@@ -75,8 +77,10 @@ class PathOnlyLog(WSGIRequestHandler):
     """Access log without query strings: WeChat's carry openid, signature and nonce."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        path = self.path.split("?", 1)[0]
-        self.log("info", '"%s %s" %s %s', self.command, path, code, size)
+        # A malformed or over-long request line is answered (400, 414, 505) before
+        # the request has a command or a path: log what there is.
+        path = (getattr(self, "path", None) or "-").split("?", 1)[0][:200]
+        self.log("info", '"%s %s" %s %s', getattr(self, "command", None) or "-", path, code, size)
 
 
 def _exit_cleanly_on_sigterm() -> None:
@@ -97,6 +101,7 @@ def _exit_cleanly_on_sigterm() -> None:
 @pass_holder
 def web(holder: AppHolder, host: str, port: int, workers: int) -> None:
     """只启动网页部分（消息接口 + 员工后台），由 gunicorn 提供服务。"""
+    require_ready_to_serve(holder.services.settings)
     from gunicorn.app.base import BaseApplication
 
     config_path = holder.config
@@ -120,6 +125,7 @@ def web(holder: AppHolder, host: str, port: int, workers: int) -> None:
 @pass_holder
 def scheduler(holder: AppHolder) -> None:
     """只启动定时任务进程（定时发布等）；多个进程同时运行时只有一个在工作。"""
+    require_ready_to_serve(holder.services.settings)
     from schedules.runner import build_scheduler
 
     sched, lease = build_scheduler(holder.app, blocking=True)

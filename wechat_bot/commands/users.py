@@ -1,4 +1,4 @@
-"""`users add NAME --role editor|reviewer|admin [--password-stdin]`: staff accounts."""
+"""`users add|list|disable|reset-password`: staff accounts (CONTRACT §2)."""
 from __future__ import annotations
 
 import sys
@@ -56,3 +56,75 @@ def _ask_password_twice() -> str:
     if answers[0] != answers[1]:
         raise Invalid("两次输入的密码不一致")
     return answers[0]
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True, help="每个账号一行 JSON")
+@pass_holder
+def list_accounts(holder: AppHolder, as_json: bool) -> None:
+    """列出员工账号（可用的在前）。"""
+    import json
+
+    from ..db import get_session
+    from ..services.users import list_users
+
+    with holder.app.app_context():
+        accounts = list_users(get_session())
+        if as_json:
+            for user in accounts:
+                click.echo(json.dumps({"name": user.name, "display_name": user.label, "role": user.role,
+                                       "active": user.active}, ensure_ascii=False))
+            return
+        if not accounts:
+            click.echo("还没有账号：用 python app.py users add NAME --role admin 创建第一个管理员。")
+            return
+        for user in accounts:
+            state = "可用" if user.active else "已停用"
+            click.echo(f"{user.name}\t{user.label}\t{user.role_label}\t{state}")
+
+
+@users.command("disable")
+@click.argument("name")
+@pass_holder
+def disable(holder: AppHolder, name: str) -> None:
+    """停用账号：不能再登录，已登录的会话立即失效；稿件和审核记录保留。"""
+    from ..db import get_session
+    from ..errors import NotFound
+    from ..services.users import find_user, set_active
+
+    with holder.app.app_context():
+        session = get_session()
+        user = find_user(session, name)
+        if user is None:
+            raise NotFound(f"没有名为“{name}”的账号")
+        if not user.active:
+            click.echo(f"账号“{user.name}”已是停用状态。")
+            return
+        set_active(session, user, False)
+        click.echo(f"已停用账号“{user.name}”，其登录会话已全部失效。")
+
+
+@users.command("reset-password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="从标准输入读取新密码（第一行），不提示")
+@pass_holder
+def reset_password_command(holder: AppHolder, name: str, password_stdin: bool) -> None:
+    """重设密码；该账号已登录的会话立即失效。"""
+    from ..db import get_session
+    from ..errors import NotFound
+    from ..services.users import check_password, find_user, reset_password
+
+    with holder.app.app_context():
+        user = find_user(get_session(), name)
+        if user is None:
+            raise NotFound(f"没有名为“{name}”的账号")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        check_password(password)
+    else:
+        password = _ask_password_twice()
+    with holder.app.app_context():
+        session = get_session()
+        user = find_user(session, name)
+        reset_password(session, user, password)
+        click.echo(f"已重设账号“{user.name}”的密码，其登录会话已全部失效。")

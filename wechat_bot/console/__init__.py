@@ -48,6 +48,7 @@ def _before() -> None:
     support.load_user()
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         support.check_csrf()
+        support.refuse_control_characters_in_form()
 
 
 @bp.after_request

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import g, redirect, render_template, request, session, url_for
 
-from ..services.users import LoginThrottle, authenticate
+from ..services.users import LoginThrottle, authenticate, revoke_sessions
 from . import bp, support
 
 
@@ -57,5 +57,9 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> Any:
+    if g.get("user") is not None:
+        # Signs this account out everywhere: a cookie copied before now opens nothing.
+        revoke_sessions(g.user)
+        support.db().commit()
     session.clear()
     return redirect(url_for("console.login"))

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import hmac
+import posixpath
 import secrets
 import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
 from typing import Any
+from urllib.parse import quote, unquote
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 from markupsafe import escape
@@ -58,7 +60,9 @@ def load_user() -> None:
         session.clear()
         return
     user = get_session().get(User, uid)
-    if user is None or not user.active:
+    # A session signed before the account's last sign-out, password, role or status
+    # change is void: the cookie alone (copied, or kept after logout) opens nothing.
+    if user is None or not user.active or session.get("epoch") != user.session_epoch:
         session.clear()
         return
     g.user = user
@@ -68,6 +72,7 @@ def sign_in(user: Any) -> None:
     session.clear()
     session["uid"] = user.id
     session["login_at"] = time.time()
+    session["epoch"] = user.session_epoch
     session[CSRF_FIELD] = secrets.token_urlsafe(32)  # a new token for the new session
 
 
@@ -99,13 +104,19 @@ def roles_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., 
 
 def safe_next(target: str | None) -> str:
     """Only paths inside the console: never an open redirect, never a header split by CR/LF."""
-    if (
-        target
-        and len(target) <= 2000
-        and target.startswith("/console")
-        and not any(ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in target)
-    ):
-        return target
+
+    def plain(text: str) -> bool:
+        return not any(ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in text)
+
+    if target and len(target) <= 2000 and plain(target) and not target.startswith("//"):
+        # The path as the browser will resolve it: /console/../../evil is /evil, and
+        # /console-evil or %2e%2e segments are not inside the console either.
+        path, _, query = target.partition("?")
+        decoded = unquote(path)
+        resolved = posixpath.normpath(decoded)
+        if plain(decoded) and (resolved == "/console" or resolved.startswith("/console/")):
+            slash = "/" if decoded.endswith("/") and not resolved.endswith("/") else ""
+            return quote(resolved + slash, safe="/:@!$&'()*+,;=-._~") + (f"?{query}" if query else "")
     return url_for("console.dashboard")
 
 
@@ -123,6 +134,16 @@ def check_csrf() -> None:
     sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
     if not expected or not sent or not hmac.compare_digest(str(expected), str(sent)):
         abort(400, description="页面已过期或请求来源不明（缺少安全令牌），请刷新页面后重试。")
+
+
+def refuse_control_characters_in_form() -> None:
+    """Every text a form sends (reasons, comments, replies, titles …): no control characters.
+    They are invisible to the next reader and PostgreSQL refuses NUL outright."""
+    for key, value in request.form.items(multi=True):
+        try:
+            notice_content.refuse_control_characters(value, "提交的内容")
+        except Invalid as exc:
+            abort(400, description=exc.message)
 
 
 def highlighted_body(body: str, findings: Any) -> str:

@@ -16,14 +16,20 @@ class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # The login name (may be Chinese); unique, compared case-insensitively.
+    # The login name as typed (may be Chinese).
     name: Mapped[str] = mapped_column(String(64), unique=True)
+    # The name folded for comparison (services.users.name_key: NFKC, 繁→简, full Unicode
+    # case folding); unique, so Ärger and ärger, or 王編輯 and 王编辑, are one account.
+    name_key: Mapped[str] = mapped_column(String(64), unique=True)
     # How the audit trail names the person ("王编辑"); defaults to the login name.
     display_name: Mapped[str] = mapped_column(String(64), default="")
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Goes up on sign-out, password change, role change and deactivation; a console
+    # session signed with an older epoch is no longer honoured (see console.support).
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
 
     @property
     def label(self) -> str:

@@ -18,7 +18,9 @@ THUMB_MAX_BYTES = 64 * 1024
 UPLOAD_MAX_BYTES = 2 * 1024 * 1024
 MAX_PIXELS = 25_000_000
 LONG_SIDE = 900  # WeChat shows covers at most 900 px wide
-FORMATS = {"JPEG": "JPG", "PNG": "PNG", "GIF": "GIF", "WEBP": "WEBP", "BMP": "BMP"}
+# MPO is what phone cameras write: a JPEG with a second, smaller image appended.
+FORMATS = {"JPEG": "JPG", "MPO": "JPG", "PNG": "PNG", "GIF": "GIF", "WEBP": "WEBP", "BMP": "BMP"}
+TOO_MANY_PIXELS = "图片像素太多（{}），请缩小到 2500 万像素以内再上传"
 
 
 @dataclass(frozen=True)
@@ -47,19 +49,28 @@ def check_cover(data: bytes, *, convert: bool = False) -> Cover:
         with Image.open(io.BytesIO(data)) as probe:
             kind = probe.format or ""
             width, height = probe.size
+            mode = probe.mode
             probe.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        # A small file that declares a huge canvas (a "decompression bomb"): too big, not unknown.
+        raise Invalid(TOO_MANY_PIXELS.format("超过 1 亿")) from None
+    except (UnidentifiedImageError, OSError, SyntaxError):
         raise Invalid("无法识别的图片文件，请上传 JPG 或 PNG 图片") from None
     if kind not in FORMATS:
         raise Invalid(f"不支持的图片格式 {kind or '未知'}，请上传 JPG 或 PNG 图片")
     if width * height > MAX_PIXELS:
-        raise Invalid(f"图片像素太多（{width}×{height}），请缩小后再上传")
-    if kind == "JPEG" and len(data) <= THUMB_MAX_BYTES:
-        _decode(data)  # verify() reads the headers only: a truncated file fails here
-        return Cover(data, "image/jpeg", width, height, converted=False)
+        raise Invalid(TOO_MANY_PIXELS.format(f"{width}×{height}"))
+    jpeg = FORMATS[kind] == "JPG"
+    if jpeg and len(data) <= THUMB_MAX_BYTES:
+        image = _decode(data)  # verify() reads the headers only: a truncated file fails here
+        if kind == "JPEG" and mode in ("RGB", "L"):
+            return Cover(data, "image/jpeg", width, height, converted=False)
+        # A phone's MPO, or a CMYK/YCCK JPEG (print software): phones and WeChat show
+        # CMYK wrongly or not at all, so it is re-encoded as a plain RGB JPEG.
+        return _shrink(image)
     if not convert:
         problems = []
-        if kind != "JPEG":
+        if not jpeg:
             problems.append(f"格式为 {FORMATS[kind]}")
         if len(data) > THUMB_MAX_BYTES:
             problems.append(f"大小为 {_kb(len(data))}")
@@ -76,7 +87,9 @@ def _decode(data: bytes) -> Image.Image:
         with Image.open(io.BytesIO(data)) as source:
             source.seek(0)
             return source.convert("RGBA") if _has_alpha(source) else source.convert("RGB")
-    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise Invalid(TOO_MANY_PIXELS.format("超过 1 亿")) from None
+    except (OSError, SyntaxError, ValueError, EOFError):
         raise Invalid("图片文件已损坏或不完整，无法读取，请重新导出后再上传") from None
 
 

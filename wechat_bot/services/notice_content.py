@@ -77,8 +77,20 @@ def category_label(code: str) -> str:
     return CATEGORIES.get(code, code)
 
 
+# C0/C1 control characters other than tab and line breaks, lone surrogates and the two
+# noncharacters: nothing a person types, invisible in review, and PostgreSQL refuses NUL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def refuse_control_characters(text: str, field: str) -> str:
+    found = _CONTROL.search(text or "")
+    if found:
+        raise Invalid(f"{field}含有控制字符（U+{ord(found.group()):04X}），请删除后再保存（常见于从其他软件复制的文字）")
+    return text
+
+
 def clean_title(title: str) -> str:
-    title = " ".join((title or "").split())
+    title = " ".join(refuse_control_characters(title, "标题").split())
     if not title:
         raise Invalid("标题不能为空")
     if len(title) > TITLE_MAX:
@@ -87,7 +99,7 @@ def clean_title(title: str) -> str:
 
 
 def clean_author(author: str, default: str) -> str:
-    author = " ".join((author or "").split()) or default
+    author = " ".join(refuse_control_characters(author, "作者").split()) or default
     if len(author) > AUTHOR_MAX:
         raise Invalid(f"作者最多 {AUTHOR_MAX} 个字（微信限制），现在 {len(author)} 个字")
     return author
@@ -95,7 +107,7 @@ def clean_author(author: str, default: str) -> str:
 
 def clean_digest(digest: str, body: str) -> str:
     """The given digest, or the start of the body's text as WeChat would take it."""
-    digest = " ".join((digest or "").split())
+    digest = " ".join(refuse_control_characters(digest, "摘要").split())
     if not digest:
         text = plain_text(body)
         digest = text if len(text) <= DIGEST_DEFAULT else text[: DIGEST_DEFAULT - 1] + "…"
@@ -105,7 +117,7 @@ def clean_digest(digest: str, body: str) -> str:
 
 
 def clean_body(body: str) -> str:
-    body = (body or "").replace("\r\n", "\n").strip()
+    body = refuse_control_characters((body or "").replace("\r\n", "\n").replace("\r", "\n"), "正文").strip()
     if not body:
         raise Invalid("正文不能为空")
     check_length(body)

@@ -128,7 +128,7 @@ class NoticeWorkflow:
         notice.digest = content.clean_digest(digest, notice.body)
         notice.author = content.clean_author(author, self.default_author)
         notice.original = bool(original)
-        notice.private_names = "、".join(content.parse_names(private_names))
+        notice.private_names = "、".join(content.parse_names(content.refuse_control_characters(private_names, "涉及人员姓名")))
         content.check_future(scheduled_at, self.clock())
         notice.scheduled_at = scheduled_at
         notice.content_html = content.render_html(notice.body)

@@ -10,6 +10,7 @@ clears its (account, address) count and takes back its own count on the account.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -50,15 +51,40 @@ def check_password(password: str) -> str:
     return password
 
 
-def create_user(session: Session, name: str, role: str, password: str, now: datetime, display_name: str = "") -> User:
-    name = (name or "").strip()
+def name_key(name: str) -> str:
+    """A login name folded for comparison: full Unicode case folding (SQL's lower() folds
+    only ASCII in SQLite, so Ärger and ärger were two accounts), and NFKC so that
+    full-width and composed forms are the same name."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name or "").casefold())
+
+
+def check_name(name: str) -> str:
+    name = unicodedata.normalize("NFC", (name or "").strip())
     if not name or len(name) > 64 or any(ch.isspace() for ch in name):
         raise Invalid("账号名不能为空、不能含空格，最多 64 个字")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in name):
+        raise Invalid("账号名不能含控制字符或不可见字符")
+    if len(name_key(name)) > 64:
+        raise Invalid("账号名过长")
+    return name
+
+
+def check_display_name(text: str) -> str:
+    text = (text or "").strip()
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in text):
+        raise Invalid("显示姓名不能含控制字符或不可见字符")
+    return text[:64]
+
+
+def create_user(session: Session, name: str, role: str, password: str, now: datetime, display_name: str = "") -> User:
+    name = check_name(name)
     if find_user(session, name) is not None:
         raise Invalid(f"账号“{name}”已存在")
     user = User(
         name=name,
-        display_name=(display_name or "").strip()[:64] or name,
+        name_key=name_key(name),
+        session_epoch=0,
+        display_name=check_display_name(display_name) or name,
         role=parse_role(role),
         password_hash=generate_password_hash(check_password(password)),
         active=True,
@@ -70,7 +96,7 @@ def create_user(session: Session, name: str, role: str, password: str, now: date
 
 
 def find_user(session: Session, name: str) -> User | None:
-    return session.scalar(select(User).where(func.lower(User.name) == (name or "").strip().lower()))
+    return session.scalar(select(User).where(User.name_key == name_key((name or "").strip())))
 
 
 def get_user(session: Session, user_id: int) -> User:
@@ -119,12 +145,40 @@ def update_user(
         admins = session.scalar(select(func.count()).select_from(User).where(User.role == "admin", User.active))
         if admins <= 1:
             raise Invalid("至少要保留一个可用的管理员账号")
+    new_hash = generate_password_hash(check_password(password)) if password else None
+    if new_role != user.role or new_active != user.active or new_hash:
+        revoke_sessions(user)  # what the account may do changed: sign in again
     user.role = new_role
     user.active = new_active
     if display_name is not None:
-        user.display_name = display_name.strip()[:64] or user.name
-    if password:
-        user.password_hash = generate_password_hash(check_password(password))
+        user.display_name = check_display_name(display_name) or user.name
+    if new_hash:
+        user.password_hash = new_hash
+    session.commit()
+    return user
+
+
+def revoke_sessions(user: User) -> None:
+    """Every console session of ``user`` stops working (the caller commits)."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
+def set_active(session: Session, user: User, active: bool) -> User:
+    """Enable or disable an account from the CLI (no signed-in actor); keeps one admin."""
+    if user.role == "admin" and user.active and not active:
+        admins = session.scalar(select(func.count()).select_from(User).where(User.role == "admin", User.active))
+        if admins <= 1:
+            raise Invalid("至少要保留一个可用的管理员账号")
+    if user.active != active:
+        user.active = active
+        revoke_sessions(user)
+    session.commit()
+    return user
+
+
+def reset_password(session: Session, user: User, password: str) -> User:
+    user.password_hash = generate_password_hash(check_password(password))
+    revoke_sessions(user)
     session.commit()
     return user
 

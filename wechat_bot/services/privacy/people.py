@@ -84,8 +84,10 @@ _INTRO = "|".join(sorted(
 ))
 _AGE = r"(?P<age>\d{1,3}|[一二三四五六七八九十]{1,3})\s*周?岁(?!\s*(?:以[上下]|左右|至|到|-))"
 # "(男,15岁" / "(15岁" / ",男,15岁" / ",15岁" (the last only after a role word).
+# (?<!\s): a match may only begin where a run of spaces begins; without it every
+# position inside a long run of whitespace rescans the rest of it (quadratic).
 _AGE_CLAUSE_RE = re.compile(
-    rf"\s*(?:\(\s*(?:[男女]\s*[,、]\s*)?|[,、]\s*(?P<sex>[男女]\s*[,、]\s*)?){_AGE}"
+    rf"(?<!\s)\s*(?:\(\s*(?:[男女]\s*[,、]\s*)?|[,、]\s*(?P<sex>[男女]\s*[,、]\s*)?){_AGE}"
 )
 _NAME_BEFORE_AGE_RE = re.compile(
     rf"(?:(?P<intro>{_INTRO})[\s:*_]{{0,3}})?(?P<cand>[\u4e00-\u9fff]{{2,4}})$"
