@@ -47,7 +47,8 @@ def check_signature(
 ) -> None:
     if not (given and timestamp and nonce):
         raise InboundError(403, "missing signature")
-    if not hmac.compare_digest(signature(token, timestamp, nonce), given):
+    # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError, so a 500).
+    if not hmac.compare_digest(signature(token, timestamp, nonce).encode(), given.encode("utf-8", "replace")):
         raise InboundError(403, "bad signature")
     if not is_unix_time(timestamp) or abs(int(timestamp) - (time.time() if now is None else now)) > MAX_CLOCK_SKEW_SECONDS:
         raise InboundError(403, "stale or invalid timestamp")
@@ -115,7 +116,7 @@ class Envelope:
         if not isinstance(encrypted, str) or not encrypted:
             raise InboundError(400, "no Encrypt element")
         if not msg_signature or not hmac.compare_digest(
-            signature(self.token, timestamp, nonce, encrypted), msg_signature
+            signature(self.token, timestamp, nonce, encrypted).encode(), msg_signature.encode("utf-8", "replace")
         ):
             raise InboundError(403, "bad msg_signature")
         # Try the current key, then the previous one: staff may have just

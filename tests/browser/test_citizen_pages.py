@@ -1,6 +1,8 @@
 """What a citizen sees on a phone: the guide pages and the sandbox chat."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from wechat_bot.services.guides import Catalogue
 
 from .test_review_journey import fits_the_phone
@@ -38,6 +40,6 @@ def test_sandbox_conversation_with_menu(phone, shots):
     phone.press("#text", "Enter")
     last = phone.locator(".row.bot .bubble").last
     last.wait_for()
-    phone.wait_for_function("document.querySelectorAll('.typing').length === 0")
+    expect(phone.locator(".typing")).to_have_count(0)  # no eval: the page's CSP forbids it
     assert phone.locator(".row.bot .bubble").last.inner_text().startswith("110")
     shots(phone, "sandbox")

@@ -16,6 +16,7 @@ from markupsafe import escape
 
 from ..db import get_session
 from ..errors import Invalid
+from ..models.user import ROLES
 from ..services import notice_content
 from ..services.notice_content import local_text
 from ..services.notices import NoticeWorkflow
@@ -83,6 +84,8 @@ def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
             return redirect(url_for("console.login", next=request.full_path.rstrip("?")))
         return view(*args, **kwargs)
 
+    # Who may call the view, for the access test that walks every console route.
+    wrapped.allowed_roles = getattr(view, "allowed_roles", frozenset(ROLES))  # type: ignore[attr-defined]
     return wrapped
 
 
@@ -97,6 +100,7 @@ def roles_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., 
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.allowed_roles = frozenset(roles) | {"admin"}  # type: ignore[attr-defined]
         return wrapped
 
     return decorator

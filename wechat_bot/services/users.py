@@ -20,7 +20,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import Invalid, NotFound
 from ..models.base import valid_id
-from ..models.user import ROLE_LABELS, ROLES, User
+from ..models.user import ROLE_LABELS, ROLES, User, fold_name
 from ..store import Store
 from .textnorm import to_simplified
 
@@ -52,10 +52,7 @@ def check_password(password: str) -> str:
 
 
 def name_key(name: str) -> str:
-    """A login name folded for comparison: full Unicode case folding (SQL's lower() folds
-    only ASCII in SQLite, so Ärger and ärger were two accounts), and NFKC so that
-    full-width and composed forms are the same name."""
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name or "").casefold())
+    return fold_name(name)
 
 
 def check_name(name: str) -> str:
