@@ -113,10 +113,15 @@ class Claim:
 
     def store(self, reply: str) -> None:
         """Keep the final reply for the other copies (no wait for Redis's acknowledgement)."""
-        self.dedup.pipe.send_later("SET", self.rkey, DONE + reply.encode("utf-8"), "EX", self.dedup.ttl)
+        try:
+            self.dedup.pipe.send_later("SET", self.rkey, DONE + reply.encode("utf-8"), "EX", self.dedup.ttl)
+        except redis_lib.RedisError as exc:  # a retry will run the effects again: degraded, not lost
+            self.dedup.pipe.reset()
+            self.dedup.store.health.failed(exc)
 
     def wait(self) -> str:
-        """The winner's reply; "" when it has not finished within ``wait`` seconds."""
+        """The winner's reply; "" when it has not finished within ``wait`` seconds
+        (or Redis went away meanwhile)."""
         return self.dedup.wait_for(self.rkey)
 
 
@@ -143,7 +148,11 @@ class Deduplicator:
     def wait_for(self, rkey: str) -> str:
         deadline = time.monotonic() + self.wait
         while True:
-            value = self.store.redis.get(rkey)
+            try:
+                value = self.store.redis.get(rkey)
+            except redis_lib.RedisError as exc:
+                self.store.health.failed(exc)
+                return ""
             if value is None or value.startswith(DONE):
                 return (value or DONE)[1:].decode("utf-8")
             if time.monotonic() >= deadline:
