@@ -13,6 +13,7 @@ class JobSpec:
     func: Callable[[Flask], Any]
     seconds: int | None = None  # interval; None → read from settings in `interval`
     setting: str | None = None
+    at_start: bool = False  # also run once as soon as the scheduler starts
 
     def interval(self, app: Flask) -> int:
         if self.seconds is not None:
@@ -30,5 +31,5 @@ def heartbeat(app: Flask) -> None:
 
 
 JOBS: list[JobSpec] = [
-    JobSpec("heartbeat", heartbeat, seconds=30),
+    JobSpec("heartbeat", heartbeat, seconds=30, at_start=True),
 ]

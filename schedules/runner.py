@@ -10,6 +10,7 @@ import logging
 import os
 import socket
 import uuid
+from datetime import UTC, datetime
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -57,7 +58,8 @@ def build_scheduler(app: Flask, *, blocking: bool) -> tuple[BaseScheduler, Lease
     scheduler = cls(timezone=tz, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
     lease = Lease(app)
     for spec in JOBS:
-        scheduler.add_job(_leased, "interval", seconds=spec.interval(app), args=(app, lease, spec), id=spec.id, replace_existing=True)
+        first = {"next_run_time": datetime.now(UTC)} if spec.at_start else {}
+        scheduler.add_job(_leased, "interval", seconds=spec.interval(app), args=(app, lease, spec), id=spec.id, replace_existing=True, **first)
     scheduler.add_listener(_log_error, EVENT_JOB_ERROR)
     return scheduler, lease
 

@@ -71,19 +71,16 @@ def create_app(
     services.catalogue  # noqa: B018 - load now: bad guide data must stop start-up
     app.extensions["wechat_bot"] = services
 
-    from . import console, guide_pages, webhook
+    from . import console, guide_pages, health, webhook
 
     app.register_blueprint(webhook.bp)
+    app.register_blueprint(health.bp)
     app.register_blueprint(guide_pages.bp)
     app.register_blueprint(console.bp)
     if settings.sandbox:
         from . import sandbox
 
         app.register_blueprint(sandbox.bp)
-
-    @app.get("/healthz")
-    def healthz() -> dict[str, Any]:
-        return {"ok": True, "sandbox": settings.sandbox}
 
     return app
 
