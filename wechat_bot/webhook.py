@@ -100,6 +100,9 @@ def _answer_post(services: Any) -> str:
             sealed = seal(final)
     else:
         final = claim.wait()
+        if final is None:  # the first delivery's worker died mid-request: this copy handles it
+            final = _commit(services, draft, rendered)
+            claim.store(final)
         sealed = seal(final)
     return sealed or SUCCESS
 
