@@ -9,13 +9,14 @@ Chosen by measurement (bench/README.md, `bash bench/run_webhook_bench.sh`):
 * workers: one per core (the work is CPU-bound Python: XML, AES, matching);
   threads: 8 per worker, so a reply waiting on Redis, the database or a
   WeChat retry's claim never idles a core.
-Every value can be overridden from the environment (systemd unit, shell).
+Every value can be overridden from the environment (systemd unit, shell);
+WECHAT_BOT_WORKER_CLASS=sync reproduces the comparison (bench/README.md).
 """
 import os
 
 bind = os.environ.get("WECHAT_BOT_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WECHAT_BOT_WORKERS", os.cpu_count() or 2))
-worker_class = "wechat_bot.serving.ThreadWorker"
+worker_class = os.environ.get("WECHAT_BOT_WORKER_CLASS", "wechat_bot.serving.ThreadWorker")
 threads = int(os.environ.get("WECHAT_BOT_THREADS", 8))
 # WeChat gives up after 5 s and retries; a request still running after 30 s is stuck.
 timeout = 30
