@@ -17,10 +17,10 @@ GUNICORN = Path(sys.executable).with_name("gunicorn")
 class Gunicorn:
     def __init__(self, module: str, config: Path, port: int, workers: int, log: Path,
                  extra: list[str] | None = None) -> None:
-        env = {**os.environ, "WECHAT_BOT_CONFIG": str(config), "WECHAT_BOT_LOG_LEVEL": "warning",
+        env = {**os.environ, "WECHAT_BOT_CONFIG": str(config), "WECHAT_BOT_LOG_LEVEL": "info",
                "PYTHONPATH": str(ROOT)}
         args = [str(GUNICORN), "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}",
-                "--workers", str(workers), "--access-logfile", "/dev/null", *(extra or []), module]
+                "--workers", str(workers), *(extra or []), module]
         self.log = log
         self.url = f"http://127.0.0.1:{port}"
         self.process = subprocess.Popen(args, cwd=config.parent, env=env, stdout=log.open("wb"),

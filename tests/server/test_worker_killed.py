@@ -60,6 +60,10 @@ def test_wechats_retry_after_a_killed_worker_gets_the_answer(tmp_path: Path, mig
         web.stop()
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM consultations").fetchone()[0] == 1
+    # The access log (gunicorn.conf.py) has the path only: no openid, signature or nonce.
+    log = (tmp_path / "gunicorn.log").read_text()
+    assert '"POST /wechat" 200' in log
+    assert "o_killed" not in log and "signature" not in log and "户口" not in log
 
 
 def _post(url: str, body: bytes) -> object:
