@@ -59,6 +59,9 @@ def test_redis_down_degrades_then_recovers(bot, redis_server_proc, caplog) -> No
     assert "民警" in reply["Content"]
     assert consultations(app) == 1
     assert wechat.say("你好", openid="o_d")
+    health = app.test_client().get("/healthz")
+    assert health.status_code == 503
+    assert health.get_json()["checks"]["redis"] == {"ok": False, "error": "ConnectionError"}
     down = redis_lines(caplog)
     assert len(down) == 1 and "Redis 不可用" in down[0], down
 
