@@ -4,9 +4,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from wechat_bot.db import get_session
 from wechat_bot.router import Context
-from wechat_bot.services import conversations, guides, notice_queries
+from wechat_bot.services import conversations, guides, latest_posts
 
 
 def on_area(message: Any, ctx: Context) -> str:
@@ -18,8 +17,10 @@ def on_area(message: Any, ctx: Context) -> str:
 
 
 def on_latest_news(message: Any, ctx: Context) -> str:
-    """警务公开 → 最新发布: the latest published notices."""
-    return notice_queries.latest_published_text(get_session(), ctx.services.settings.tz)
+    """警务公开 → 最新发布: the latest articles from the post log, with their links."""
+    services = ctx.services
+    link = latest_posts.sandbox_link(services.site_url()) if services.settings.sandbox else (lambda url: url)
+    return latest_posts.latest_reply(services.database.sessionmaker, services.settings.tz, link=link)
 
 
 def on_emergency(message: Any, ctx: Context) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from wechat_bot.db import get_session
 from wechat_bot.router import Context
 from wechat_bot.services import consultations, conversations
 from wechat_bot.services.guide_matching import choice_number
@@ -18,22 +17,19 @@ def on_text(message: Any, ctx: Context) -> str:
 def answer_question(text: str, ctx: Context) -> str:
     """The reply to a citizen's question (typed, or recognised from voice).
 
-    Emergencies come first (inside ``guides.answer``). The offered list and any
-    consultation record are side effects, deferred so WeChat's retries of the
-    same message do not repeat them.
+    Emergencies come first (inside ``guides.answer``). The offered list and the
+    consultation record (``consultations.intake``) are side effects, deferred so
+    WeChat's retries of the same message do not repeat them.
     """
     services = ctx.services
     pending = conversations.pending_choices(services.store, ctx.openid) if _may_be_a_pick(text) else []
     answer = services.answer(text, pending)
     if answer.kind == "choice":
         ctx.defer(lambda: conversations.remember_choices(services.store, ctx.openid, answer.candidates))
-    if answer.wants_human:
-        ctx.defer(
-            lambda: consultations.record(
-                get_session(), openid=ctx.openid, text=text, now=ctx.now, guide_id=answer.guide_id
-            )
-        )
-    return answer.reply
+    handled = consultations.intake(services, ctx.openid, text, answer, now=ctx.now, raw=ctx.raw)
+    if handled.effect is not None:
+        ctx.defer(handled.effect)
+    return handled.reply
 
 
 def _may_be_a_pick(text: str) -> bool:

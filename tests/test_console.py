@@ -92,12 +92,8 @@ def test_login_sets_a_hardened_session_cookie_and_logout_ends_it(browser):
     assert browser.get("/console/").status_code == 302
 
 
-def test_session_cookie_is_secure_when_the_public_url_is_https(tmp_path, migrated_db, redis_server, clock):
-    import shutil
-
-    db = tmp_path / "https.sqlite3"
-    shutil.copy(migrated_db, db)
-    settings = make_settings(tmp_path, db, web={"public_url": "https://wx.example.gov.cn"})
+def test_session_cookie_is_secure_when_the_public_url_is_https(tmp_path, database_url, redis_server, clock):
+    settings = make_settings(tmp_path, database_url, web={"public_url": "https://wx.example.gov.cn"})
     app = create_app(settings=settings, clock=clock, redis_client=redis_server, redis_prefix="test-https:")
     try:
         assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -247,7 +243,7 @@ def test_review_refuses_with_findings_until_masked_and_tells_the_story(app, brow
     as_user(app, "chen").post(f"/console/review/{notice_id}/approve")
     assert notice(app, notice_id).state == "approved"
     view = browser.text(f"/console/notices/{notice_id}")
-    assert "已通过全部审核，等待定时发布" in view and "2026-11-26 09:00（北京时间）" in view
+    assert "已通过（待发布）：到 2026-11-26 09:00（北京时间）后的下一次定时检查时自动发出" in view
     assert '<div class="phone-bar">略阳公安</div>' in view
     for line in ("王编辑 创建草稿", "王编辑 提交审核（隐私与保密检查发现：身份证号 1 处（正文））",
                  "李审核 一键脱敏：身份证号 1 处（正文）", "李审核 通过“初审”（第 1/2 步）；意见：已脱敏",

@@ -367,10 +367,10 @@ def test_dashboard_warns_after_ten_quiet_days(flow, staff, clock):
     assert figures.level == "fail" and "14 天" in figures.message
 
 
-def test_three_step_review_from_config(app, tmp_path, migrated_db, redis_server):
+def test_three_step_review_from_config(app, tmp_path, database_url, redis_server):
     from .conftest import make_settings
 
-    settings = make_settings(tmp_path, migrated_db, review={"steps": 3})
+    settings = make_settings(tmp_path, database_url, review={"steps": 3})
     assert settings.review.names == ("初审", "审核（保密）", "审发")
     with app.app_context():
         flow = NoticeWorkflow.from_settings(get_session(), settings, app.extensions["wechat_bot"].clock)

@@ -70,11 +70,15 @@ def explain(exc: Exception) -> str:
     import redis
     from sqlalchemy.exc import DBAPIError, OperationalError
 
+    from .db import describe, is_missing_schema, is_unavailable
+
     text = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-    if isinstance(exc, OperationalError) and "no such table" in text:
+    if isinstance(exc, DBAPIError) and is_missing_schema(exc):
         return "数据库尚未初始化或版本过旧，请先运行 python app.py db upgrade"
     if isinstance(exc, OperationalError) and "unable to open database" in text:
         return "无法打开数据库文件，请检查 storage.database_url 中的目录是否存在、是否可写"
+    if is_unavailable(exc):
+        return f"无法连接数据库（storage.database_url），请检查数据库服务是否在运行：{describe(exc)}"
     if isinstance(exc, DBAPIError):
         return f"数据库出错：{text}"
     if isinstance(exc, redis.ConnectionError):

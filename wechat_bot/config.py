@@ -63,7 +63,9 @@ class BureauSettings:
 
 @dataclass(frozen=True)
 class PublishSettings:
-    sweep_seconds: int = 60
+    sweep_seconds: int = 30
+    # "mass": 群发 to all followers (quota: 订阅号 1/day, 服务号 4/month); "publish": 发布 without push.
+    mode: str = "mass"
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,23 @@ class PrivacySettings:
 
 
 @dataclass(frozen=True)
+class ConsultationSettings:
+    """留言办理: how long message texts are kept, and the response targets in working days."""
+
+    keep_days: int = 180
+    target_days_consult: int = 3     # 咨询
+    target_days_suggestion: int = 3  # 建议
+    target_days_complaint: int = 7   # 投诉
+    target_days_help: int = 7        # 求助
+
+    def target_days(self, kind: str) -> int:
+        return {
+            "咨询": self.target_days_consult, "建议": self.target_days_suggestion,
+            "投诉": self.target_days_complaint, "求助": self.target_days_help,
+        }.get(kind, self.target_days_consult)
+
+
+@dataclass(frozen=True)
 class Settings:
     wechat: WeChatSettings = field(default_factory=WeChatSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
@@ -108,6 +127,7 @@ class Settings:
     web: WebSettings = field(default_factory=WebSettings)
     review: ReviewSettings = field(default_factory=ReviewSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    consultations: ConsultationSettings = field(default_factory=ConsultationSettings)
     instance_path: Path = Path("instance")
     source: str = "built-in defaults"
     # No real WeChat credentials: run against the built-in simulator.
@@ -126,6 +146,7 @@ _SECTIONS = {
     "web": WebSettings,
     "review": ReviewSettings,
     "privacy": PrivacySettings,
+    "consultations": ConsultationSettings,
 }
 _SECRET_KEYS = {
     ("wechat", "app_secret"),
@@ -280,10 +301,20 @@ def _validate(settings: Settings) -> None:
         raise ConfigError(f"bureau.timezone: 未知的时区 {settings.bureau.timezone!r}（例如 Asia/Shanghai）") from None
     if not 5 <= settings.publish.sweep_seconds <= 3600:
         raise ConfigError("publish.sweep_seconds: 应在 5 到 3600 秒之间")
+    if settings.publish.mode not in ("mass", "publish"):
+        raise ConfigError(
+            f"publish.mode: 只能是 \"mass\"（群发，推送给关注者）或 \"publish\"（发布，不推送），实际为 {settings.publish.mode!r}"
+        )
     if not 0 <= settings.web.trusted_proxies <= 5:
         raise ConfigError("web.trusted_proxies: 应为 0 到 5 之间的整数（前面有几层 nginx 等反向代理）")
     if settings.web.public_url and not re.match(r"https?://", settings.web.public_url):
         raise ConfigError("web.public_url: 应以 http:// 或 https:// 开头")
+    cons = settings.consultations
+    if not 7 <= cons.keep_days <= 3650:
+        raise ConfigError("consultations.keep_days: 留言内容保存天数应在 7 到 3650 之间")
+    for f in fields(ConsultationSettings):
+        if f.name.startswith("target_days_") and not 1 <= getattr(cons, f.name) <= 60:
+            raise ConfigError(f"consultations.{f.name}: 办理时限应为 1 到 60 个工作日")
     review = settings.review
     if review.steps not in (2, 3):
         raise ConfigError(f"review.steps: 审核步骤只能是 2 或 3，实际为 {review.steps}")

@@ -7,12 +7,30 @@ from typing import Any
 from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    DisconnectionError,
+    InterfaceError,
+    NoSuchModuleError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 
 def database_url(configured: str, instance_path: Path) -> str:
+    """The URL to connect to; a plain ``postgresql://`` (or ``postgres://``) means psycopg 3,
+    the driver of the ``postgres`` extra (SQLAlchemy would otherwise look for psycopg2)."""
+    for scheme in ("postgresql://", "postgres://"):
+        if configured.startswith(scheme):
+            return "postgresql+psycopg://" + configured[len(scheme):]
     return configured or f"sqlite:///{Path(instance_path) / 'wechat_bot.sqlite3'}"
+
+
+# A server that does not answer must not hold a citizen's reply past WeChat's 5 s.
+PG_CONNECT_TIMEOUT = 3
 
 
 def make_engine(url: str) -> Engine:
@@ -20,18 +38,48 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
     else:
+        # pre_ping: a connection the server dropped (restart, failover) is replaced, not used.
         kwargs["pool_pre_ping"] = True
+        try:
+            query = make_url(url).query
+        except ArgumentError:
+            query = {}
+        if url.startswith("postgresql") and "connect_timeout" not in query:
+            kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT}
     try:
         engine = create_engine(url, **kwargs)
     except (ImportError, NoSuchModuleError, ArgumentError) as exc:
         from .config import ConfigError
 
         raise ConfigError(
-            f"storage.database_url: 无法使用这个数据库地址（{exc}）；PostgreSQL 需先安装驱动：pip install 'psycopg[binary]'"
+            f"storage.database_url: 无法使用这个数据库地址（{exc}）；PostgreSQL 需先安装驱动：pip install -e '.[postgres]'"
         ) from None
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """The database cannot be reached or used just now (server down or refusing
+    connections, file missing or unreadable, locked past the timeout), as opposed
+    to a query that is wrong."""
+    if type(exc) is DatabaseError:  # SQLite: "file is not a database", "disk image is malformed"
+        return True
+    return isinstance(exc, (OperationalError, InterfaceError, PoolTimeout, DisconnectionError))
+
+
+def is_missing_schema(exc: BaseException) -> bool:
+    """A table is missing: `db upgrade` was never run (SQLite's and PostgreSQL's wording)."""
+    orig = getattr(exc, "orig", None)
+    return "no such table" in str(orig) or getattr(orig, "sqlstate", None) == "42P01"
+
+
+def describe(exc: BaseException) -> str:
+    """One log line about a database failure: the driver's first line only, never the
+    statement's parameters (they may be a citizen's words or openid)."""
+    orig = getattr(exc, "orig", None) or exc
+    first = str(orig).strip().splitlines()[0] if str(orig).strip() else ""
+    return f"{orig.__class__.__name__}: {first}"[:300]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -32,6 +32,7 @@ import os
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -65,6 +66,11 @@ def delivery_key(message: Mapping[str, Any]) -> str:
         parts = ["m", str(msg_id), source, created]
     else:
         parts = ["e", source, created, str(message.get("Event", "")), str(message.get("EventKey", ""))]
+        # Job-finished events come from one system sender and can share a second: the job's id tells them apart.
+        info = message.get("PublishEventInfo")
+        job = info.get("publish_id") if isinstance(info, dict) else msg_id
+        if job:
+            parts.append(str(job))
     return hashlib.sha1("|".join(parts).encode("utf-8")).hexdigest()
 
 
@@ -74,12 +80,22 @@ class _Pipe:
     def __init__(self, client: redis_lib.Redis) -> None:
         self.client = client
         self.local = threading.local()
+        self.made: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    def close(self) -> None:
+        """Disconnect every thread's connection (an app being torn down)."""
+        for conn in list(self.made):
+            conn.disconnect()
 
     def connection(self) -> Any:
         conn = getattr(self.local, "conn", None)
         if conn is None:
-            conn = track(self.client.connection_pool.make_connection())
+            # Made beside the pool, not from it: the pool's count of connections it made
+            # (at most 100 in redis-py 8) never gets this one back, since the thread keeps it.
+            pool = self.client.connection_pool
+            conn = track(pool.connection_class(**pool.connection_kwargs))
             self.local.conn, self.local.owed = conn, 0
+            self.made.add(conn)
         while self.local.owed:  # acknowledgements of earlier fire-and-forget writes
             self.local.owed -= 1
             conn.read_response()
@@ -98,6 +114,24 @@ class _Pipe:
     def send_later(self, *args: Any) -> None:
         self.send(*args)
         self.local.owed += 1
+
+    def ask_then_write(self, question: tuple[Any, ...], *writes: tuple[Any, ...]) -> Any:
+        """One socket write: ``question``, whose answer is returned, then ``writes``,
+        whose acknowledgements are read on the connection's next use."""
+        commands = [question, *writes]
+        for attempt in (1, 2):  # once more on a fresh connection (Redis restarted, say)
+            try:
+                conn = self.connection()
+                conn.send_packed_command(conn.pack_commands(commands))
+                answer = conn.read_response()
+            except redis_lib.ConnectionError:
+                self.reset()
+                if attempt == 2:
+                    raise
+                continue
+            self.local.owed += len(writes)
+            return answer
+        raise AssertionError("unreachable")
 
     def reset(self) -> None:
         conn = getattr(self.local, "conn", None)

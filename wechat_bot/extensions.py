@@ -101,10 +101,13 @@ class BotServices:
 
     def answer(self, text: str, pending_choices: Sequence[str] = ()) -> Answer:
         """The reply to a citizen's text, as the webhook and `guides ask` give it."""
-        return answer_text(
+        from .services.consultations import finalise
+
+        found = answer_text(
             self.catalogue, text, self.bureau, site_url=self.site_url(),
             help_text=self.messages.help, pending_choices=tuple(pending_choices),
         )
+        return finalise(found, self.bureau, self.settings.consultations)
 
     # -- WeChat: the real API, or the built-in simulator in sandbox mode -------
 
@@ -138,6 +141,7 @@ class BotServices:
             app_secret=wx.app_secret,
             account_type=wx.account_type,
             push=self.webhook_pusher,
+            clock=self.clock,
             auto_complete_seconds=self.simulator_auto_complete,
         )
 

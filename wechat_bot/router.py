@@ -7,11 +7,14 @@ A handler is ``(message, ctx) -> str | BaseReply | None``; ``None`` means
 """
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from .services.identity import hash_openid
+
+__all__ = ["Context", "Handler", "Router", "hash_openid"]  # hash_openid: re-exported for older imports
 
 Handler = Callable[[Any, "Context"], Any]
 
@@ -34,11 +37,6 @@ class Context:
     @property
     def openid_hash(self) -> str:
         return hash_openid(self.openid)
-
-
-def hash_openid(openid: str) -> str:
-    """Logs and Redis keys never carry an openid in clear."""
-    return hashlib.sha256(("wb|" + openid).encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass

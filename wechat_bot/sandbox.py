@@ -9,6 +9,7 @@ import secrets
 import time
 from itertools import count
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
@@ -30,6 +31,7 @@ def page() -> Response:
         "sandbox/chat.html",
         account_name=services.settings.bureau.account_name,
         menu=sandbox_menu(services),
+        cards=pushed_cards(services),
     )
     response = Response(html)
     response.set_cookie(COOKIE, openid, max_age=30 * 86400, httponly=True, samesite="Lax")
@@ -59,6 +61,19 @@ def send() -> Any:
     else:
         return jsonify(error="未知的消息类型"), 400
     return jsonify(replies=_deliver(services, xml))
+
+
+@bp.get("/api/inbox")
+def inbox() -> Any:
+    """客服消息 the simulated WeChat delivered to this visitor (staff replies), from ``after`` on."""
+    services = current_app.extensions["wechat_bot"]
+    openid = request.cookies.get(COOKIE)
+    if not openid or not openid.startswith("o_sandbox_"):
+        return jsonify(error="请刷新页面后再试"), 400
+    sent = services.simulator.sent_messages(openid)
+    after = request.args.get("after", "")
+    start = int(after) if after.isdigit() else len(sent)
+    return jsonify(total=len(sent), messages=[{"type": "text", "content": m["content"]} for m in sent[start:]])
 
 
 def _message(services: Any, openid: str, msg_type: str, **fields: str) -> str:
@@ -101,3 +116,47 @@ def sandbox_menu(services: Any) -> list[dict[str, Any]]:
     """The custom menu as the page draws it (top buttons with their sub-buttons)."""
     menu = services.menu or {}
     return list(menu.get("button", []))
+
+
+# -- what a follower receives: pushed article cards, and the article page ------------------
+
+@bp.get("/api/pushes")
+def pushes() -> Any:
+    """The mass sends followers have received, newest last, as cards."""
+    return jsonify(cards=pushed_cards(current_app.extensions["wechat_bot"]))
+
+
+def pushed_cards(services: Any) -> list[dict[str, Any]]:
+    tz = services.settings.tz
+    cards = []
+    for entry in services.simulator.published_articles():
+        if entry["kind"] != "mass" or entry["state"] != "succeeded":
+            continue
+        cards.append({
+            "id": str(entry["id"]),
+            "at": entry["submitted_at"].astimezone(tz).strftime("%m月%d日 %H:%M"),
+            "articles": [{"title": a["title"], "digest": a.get("digest") or "",
+                          "href": _local_article(a.get("url") or "")} for a in entry["articles"]],
+        })
+    return cards
+
+
+def _local_article(url: str) -> str:
+    parts = urlsplit(url)
+    return f"/sandbox/s?{parts.query}" if parts.query else ""
+
+
+@bp.get("/s")
+def article() -> Any:
+    """The simulator's article page (what mp.weixin.qq.com/s shows for a published article)."""
+    services = current_app.extensions["wechat_bot"]
+    mid, idx = request.args.get("mid", ""), request.args.get("idx", "")
+    for entry in services.simulator.published_articles():
+        for art in entry["articles"]:
+            query = parse_qs(urlsplit(art.get("url") or "").query)
+            if query.get("mid") == [mid] and query.get("idx") == [idx]:
+                when = entry["submitted_at"].astimezone(services.settings.tz).strftime("%Y-%m-%d %H:%M")
+                return render_template("sandbox/article.html", article=art, when=when,
+                                       account_name=services.settings.bureau.account_name)
+    return render_template("sandbox/article.html", article=None, when="",
+                           account_name=services.settings.bureau.account_name), 404

@@ -17,9 +17,11 @@ from wechatpy.events import EVENT_TYPES
 from wechatpy.messages import MESSAGE_TYPES, UnknownMessage
 from wechatpy.replies import BaseReply, create_reply
 
+from .db import describe, is_unavailable
 from .dedup import delivery_key
 from .inbound import MAX_BODY_BYTES, InboundError, check_signature, parse_xml
-from .router import Context, hash_openid
+from .router import Context
+from .services.identity import hash_openid
 
 log = logging.getLogger(__name__)
 bp = Blueprint("wechat", __name__)
@@ -163,10 +165,9 @@ def _draft(services: Any, raw: dict[str, Any]) -> Draft:
     ctx = Context(openid=str(raw["FromUserName"]), raw=raw, services=services, now=services.clock())
     try:
         return Draft(message, ctx, handler(message, ctx))
-    except Exception:
-        _log_failure(raw, ctx)
+    except Exception as exc:
         ctx.effects.clear()
-        return Draft(message, ctx, services.messages.error)
+        return Draft(message, ctx, _failure_reply(services, raw, ctx, exc))
 
 
 def _commit(services: Any, draft: Draft, rendered: str) -> str:
@@ -176,10 +177,25 @@ def _commit(services: Any, draft: Draft, rendered: str) -> str:
     try:
         for effect in draft.ctx.effects:
             effect()
-    except Exception:
-        _log_failure(draft.ctx.raw, draft.ctx)
-        return _render(draft.message, services.messages.error)
+    except Exception as exc:
+        failure = _failure_reply(services, draft.ctx.raw, draft.ctx, exc)
+        return _render(draft.message, failure) if rendered else ""  # no reply was due (unsubscribe)
     return rendered
+
+
+def _failure_reply(services: Any, raw: dict[str, Any], ctx: Context, exc: Exception) -> str:
+    """A handler or side effect failed: its transaction rolls back (the session is
+    closed with the request), and the citizen reads a short fixed text."""
+    if is_unavailable(exc):
+        # The database is down or refusing us: an outage, not a bug, so no traceback
+        # and no statement (its parameters carry the citizen's words).
+        log.warning(
+            "database unavailable, answered with the fixed reply: type=%s event=%s user=%s (%s)",
+            raw.get("MsgType"), raw.get("Event"), ctx.openid_hash, describe(exc),
+        )
+        return services.messages.unavailable
+    _log_failure(raw, ctx)
+    return services.messages.error
 
 
 def _render(message: Any, reply: Any) -> str:

@@ -303,6 +303,15 @@ class WeChatGateway:
         """
         return _dict(self._call(lambda: self._client.freepublish.get(publish_id)))
 
+    def get_mass(self, msg_id: str) -> str:
+        """Status of a mass send: SEND_SUCCESS, SENDING, SEND_FAIL or DELETE.
+
+        https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Batch_Sends_and_Originality_Checks.html
+        """
+        res = _dict(self._call(lambda: self._client.post("message/mass/get",
+                                                         data={"msg_id": int(msg_id)})))
+        return str(res.get("msg_status", ""))
+
     def mass_send_article(self, media_id: str, client_msg_id: str, *,
                           is_to_all: bool = True, ignore_reprint: bool = True,
                           tag_id: int | None = None) -> MassSendResult:

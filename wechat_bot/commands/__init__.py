@@ -5,7 +5,7 @@ import click
 
 
 def register(main: click.Group) -> None:
-    from . import database, guides, menu, notices, server, users
+    from . import consultations, database, guides, menu, notices, posts, publish, report, server, users
 
-    for module in (server, database, users, notices, guides, menu):
+    for module in (server, database, users, notices, guides, menu, publish, posts, report, consultations):
         module.register(main)

@@ -109,7 +109,7 @@ def approve_notice(holder: AppHolder, notice_id: int, by: str, comment: str, ove
         name = flow.step_names[notice.review_step - 1]
         if notice.state == "approved":
             when = local_text(notice.scheduled_at, flow.tz)
-            click.echo(f"稿件 #{notice_id} 已通过“{name}”，全部审核完成，定于 {when} 发布。")
+            click.echo(f"稿件 #{notice_id} 已通过“{name}”，全部审核完成，定于 {when} 发布（到时由定时任务自动发出；群发次数用完时顺延到下一个可群发时段）。")
         else:
             click.echo(f"稿件 #{notice_id} 已通过“{name}”，等待“{flow.current_step_name(notice)}”。")
 

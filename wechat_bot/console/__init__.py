@@ -1,19 +1,26 @@
 """/console: the staff console (server-rendered, Simplified Chinese, phone-friendly).
 
-One module per area: auth, dashboard, notices, review, users. Views are thin:
+One module per area: auth, dashboard, notices, review, users, posts, reports. Views are thin:
 they read the form, call one service, and render. Every POST carries the
 session's CSRF token; the session cookie is HttpOnly, SameSite=Lax, and Secure
 whenever ``web.public_url`` is an https address.
 """
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, Response, g, render_template, request
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from ..db import describe
 from ..errors import BotError, NotFound
 from . import support
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
@@ -72,6 +79,15 @@ def _refused(exc: BotError) -> tuple[str, int]:
     return render_template("console/error.html", message=exc.message), status
 
 
+@bp.errorhandler(OperationalError)
+@bp.errorhandler(InterfaceError)
+@bp.errorhandler(PoolTimeout)
+def _database_unavailable(exc: Exception) -> tuple[str, int]:
+    # The database is down or refusing connections (db.is_unavailable): say so, no traceback.
+    log.warning("console: database unavailable on %s (%s)", request.path, describe(exc))
+    return render_template("console/error.html", message="数据库暂时无法连接，请稍后再试；持续出现请联系系统管理员。"), 503
+
+
 @bp.errorhandler(403)
 def _forbidden(_exc: Any) -> tuple[str, int]:
     return render_template("console/error.html", message="您的账号没有权限进行此操作。"), 403
@@ -88,4 +104,4 @@ def _bad_request(exc: Any) -> tuple[str, int]:
     return render_template("console/error.html", message=message), 400
 
 
-from . import auth, dashboard, notices, review, users  # noqa: E402,F401  (routes attach to bp)
+from . import auth, consultations, dashboard, guide_reviews, notices, posts, publishing, reports, review, users  # noqa: E402,F401  (routes attach to bp)

@@ -141,8 +141,15 @@ def _flash_submitted(findings: list) -> None:
 @bp.get("/notices/<int(max=2147483647):notice_id>")
 @support.login_required
 def notice_view(notice_id: int) -> Any:
+    from .publishing import status_for_notice
+
     flow = support.workflow()
-    return render_template("console/notices/view.html", **support.notice_page(flow, get_notice(flow.session, notice_id)))
+    notice = get_notice(flow.session, notice_id)
+    publication = status_for_notice(flow.session, notice) if notice.state in PUBLISHING_STATES else None
+    return render_template("console/notices/view.html", **support.notice_page(flow, notice), publication=publication)
+
+
+PUBLISHING_STATES = ("approved", "publishing", "published", "failed")
 
 
 @bp.post("/notices/<int(max=2147483647):notice_id>/<any(submit, withdraw, reopen):action>")

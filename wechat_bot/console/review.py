@@ -54,7 +54,7 @@ def review_approve(notice_id: int) -> Any:
         flash(f"不能通过：{exc.message}", "error")
         return _back(notice_id)
     if notice.state == "approved":
-        flash(f"已通过全部审核，定于 {support.local_filter(notice.scheduled_at)} 发布。", "ok")
+        flash(f"已通过全部审核，定于 {support.local_filter(notice.scheduled_at)} 发布（到时由定时任务自动发出；群发次数用完时顺延到下一个可群发时段）。", "ok")
     else:
         flash(f"已通过，等待“{flow.current_step_name(notice)}”。", "ok")
     return _back(notice_id)

@@ -16,6 +16,14 @@ NAMING = {
 }
 
 
+# Integer columns are 32-bit on PostgreSQL (64-bit on SQLite): ids outside this range exist nowhere.
+MAX_ID = 2**31 - 1
+
+
+def valid_id(value: int) -> bool:
+    return 1 <= value <= MAX_ID
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 

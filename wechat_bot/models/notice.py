@@ -44,6 +44,7 @@ class Notice(Base):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     failure_reason: Mapped[str | None] = mapped_column(Text)
+    bundle_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the WeChat message it went out in
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,26 +1,312 @@
-"""Consultations: questions no guide answers, which staff answer within WeChat's
-48-hour customer-service window."""
+"""Consultations (留言办理): a citizen's question for a person, kept with what they
+actually asked, until staff answer it.
+
+One opens when a citizen asks for a person (人工…), or sends a question no guide
+answers that is not small talk. It holds their messages of the ten minutes before
+(``recent_messages``) and every text or voice message they send while it is open.
+Staff answers are in ``consultation_replies``; counts without openids of the
+questions no guide answered in ``unanswered``.
+
+The handlers call ``intake``; it opens its own database session when the side
+effect runs (once per message: the webhook defers it past the dedup claim).
+"""
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ..models import Consultation
+from ..config import ConsultationSettings
+from ..errors import Invalid, NotFound
+from ..models import Consultation, ConsultationMessage
+from ..models.consultation import ERASED_TEXT, KINDS
+from . import recent_messages, unanswered
+from .guide_catalogue import Bureau, cut_bytes
+from .guide_matching import is_greeting, wants_human
+from .textnorm import normalize, to_simplified
 
 MAX_TEXT = 2000
 
 
-def record(db: Session, *, openid: str, text: str, now: datetime, guide_id: str | None = None, channel: str = "wechat") -> Consultation:
-    """Create the record staff will answer; the citizen's words are kept as sent."""
-    consultation = Consultation(
-        openid=openid,
-        text=text[:MAX_TEXT],
-        guide_id=guide_id,
-        channel=channel,
-        status="open",
-        created_at=now,
-    )
-    db.add(consultation)
+# --- a citizen's message ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Handled:
+    """What the handler replies, and the side effect it defers."""
+
+    reply: str
+    effect: Callable[[], None] | None
+
+
+def finalise(answer: Any, bureau: Bureau, settings: ConsultationSettings) -> Any:
+    """The guide answer as the citizen gets it: a request for a person, or a question no
+    guide answers that is not small talk, opens a consultation and says what happens next.
+
+    Applied in ``BotServices.answer``, so the webhook and `guides ask` give the same reply."""
+    text = answer.text or ""
+    if answer.kind == "help" and is_unanswered_question(answer, text, normalize(text)):
+        return replace(answer, kind="human", wants_human=True,
+                       reply=opened_reply(bureau, settings.target_days(guess_kind(text))))
+    if answer.wants_human:
+        return replace(answer, reply=opened_reply(bureau, settings.target_days(guess_kind(text))))
+    return answer
+
+
+def intake(services: Any, openid: str, text: str, answer: Any, *, now: datetime, raw: dict[str, Any]) -> Handled:
+    """The reply to a citizen's text (or recognised voice), as ``finalise`` made it, and the
+    effect to defer (None: nothing to record beyond the ten-minute buffer).
+
+    The buffer is written here (idempotent, see ``recent_messages``); the effect adds the
+    message to their open consultation, or opens one, and counts a question no guide answered."""
+    source = "voice" if str(raw.get("MsgType", "")).lower() == "voice" else "text"
+    message_key = str(raw.get("MsgId") or f"{raw.get('CreateTime', '')}|{text}")
+    may_be_open = recent_messages.remember(services.store, openid, message_key, text, source, now,
+                                          pipe=services.dedup.pipe)
+    opens = bool(answer.wants_human)
+    norm = normalize(text)
+    no_guide = is_unanswered_question(answer, text, norm)
+    if not (opens or no_guide or may_be_open):
+        return Handled(answer.reply, None)
+
+    def effect() -> None:
+        take_message(
+            services.database.sessionmaker, services.store, openid=openid, text=text, source=source, now=now,
+            opens=opens, guide_id=answer.guide_id, unanswered_text=norm if no_guide else None,
+            message_key=message_key,
+        )
+
+    return Handled(answer.reply, effect)
+
+
+_SMALL_TALK = re.compile("天气|笑话|吃饭了|吃了吗|你叫什么|你是谁|你几岁|聊天|聊聊|无聊|唱歌|哈哈|呵呵|嘿嘿|测试一下")
+_CJK = re.compile("[\u4e00-\u9fff]")
+
+
+def is_unanswered_question(answer: Any, text: str, norm: str) -> bool:
+    """A question no guide answered: not a greeting, thanks, small talk or a bare request for a person."""
+    if answer.kind == "human":
+        return wants_human(text, norm) is None  # a case question, not "人工"
+    if answer.kind != "help":
+        return False
+    return not is_greeting(norm) and not _SMALL_TALK.search(norm) and len(_CJK.findall(norm)) >= 4
+
+
+def opened_reply(bureau: Bureau, target_days: int) -> str:
+    """What really happens next: staff read the inbox; WeChat lets us reply for 48 hours."""
+    p = bureau.placeholders()
+    return cut_bytes("\n".join([
+        "已收到您的留言，已转给工作人员。",
+        f"工作人员在后台逐条查看留言，一般在{target_days}个工作日内办理，并通过本公众号回复您"
+        f"（办公时间：{p['office_hours']}）。需要补充情况，直接在这里继续发送，会一并转给工作人员。",
+        f"微信只允许公众号在您最后一次发消息后的48小时内回复您：超过48小时还没收到回复，请再发一条消息，或致电 {p['phone']}。",
+        "紧急情况请直接拨打110，公众号留言不能代替报警。",
+    ]))
+
+
+def take_message(
+    sessions: Callable[[], Session], store: Any, *, openid: str, text: str, source: str, now: datetime,
+    opens: bool, guide_id: str | None = None, unanswered_text: str | None = None, message_key: str = "",
+) -> Consultation | None:
+    """Record one citizen message (already in the buffer under ``message_key``); returns the
+    consultation it went to (None: none open and this one opens none)."""
+    before = recent_messages.recent(store, openid, now, exclude=message_key) if opens else []
+    with sessions() as db:
+        target = open_consultation(db, openid)
+        if target is None and opens:
+            # Messages already in their previous consultation are not asked again.
+            last = db.scalar(select(func.max(ConsultationMessage.created_at)).join(Consultation)
+                             .where(Consultation.openid == openid, ConsultationMessage.direction == "in"))
+            before = _once_each([item for item in before if last is None or item.at > last], text)
+            target = Consultation(openid=openid, guide_id=guide_id, channel="wechat", status="open",
+                                  created_at=now, replies_in_window=0)
+            for item in before:
+                add_citizen_message(target, item.text, item.source, item.at)
+            db.add(target)
+        if target is not None:
+            add_citizen_message(target, text, source, now)
+            if not target.text:
+                target.text = "\n".join(m.text for m in target.messages)[:MAX_TEXT]
+        if unanswered_text:
+            unanswered.count(db, unanswered_text, now)
+        db.commit()
+    recent_messages.mark_open(store, openid, target is not None)
+    return target
+
+
+def _once_each(before: list[Any], current: str) -> list[Any]:
+    """The earlier messages without the ones sent again (a citizen told "没有保存，请稍后再发",
+    or one who repeats a question, asked it once)."""
+    seen = {current.strip()}
+    kept = []
+    for item in reversed(before):
+        if item.text.strip() not in seen:
+            seen.add(item.text.strip())
+            kept.append(item)
+    return kept[::-1]
+
+
+def add_citizen_message(consultation: Consultation, text: str, source: str, at: datetime) -> None:
+    consultation.messages.append(ConsultationMessage(direction="in", source=source, text=text[:MAX_TEXT], created_at=at))
+    # Each message from the citizen reopens WeChat's window: 48 hours, 5 replies.
+    consultation.last_citizen_at = at
+    consultation.replies_in_window = 0
+    if consultation.kind_by is None:
+        consultation.kind = guess_kind("\n".join(m.text for m in consultation.messages if m.direction == "in"))
+
+
+def open_consultation(db: Session, openid: str) -> Consultation | None:
+    return db.scalars(
+        select(Consultation).where(Consultation.openid == openid, Consultation.status == "open")
+        .order_by(Consultation.id.desc()).limit(1)
+    ).first()
+
+
+# --- kind -------------------------------------------------------------------------------
+
+_COMPLAINT = re.compile("投诉|举报民警|举报警察|举报派出所|态度差|态度恶劣|态度不好|不作为|乱作为|刁难|推诿|推脱|吃拿卡要|乱罚款|乱收费|不给办|不理人")
+_HELP = re.compile("求助|帮帮|帮忙找|救命|走失|失踪|找不到人|找不到孩子|找不到老人|被骗|被盗|被偷|被抢|被打|威胁|骚扰|家暴|跟踪")
+_SUGGESTION = re.compile("建议|意见|希望能|希望增加|希望开通|能不能增加|能不能开通|可不可以增加|提个")
+
+
+def guess_kind(text: str) -> str:
+    """咨询 / 求助 / 投诉 / 建议 from the citizen's words; staff may correct it."""
+    simple = to_simplified(text)
+    if _COMPLAINT.search(simple):
+        return "投诉"
+    if _HELP.search(simple):
+        return "求助"
+    if _SUGGESTION.search(simple):
+        return "建议"
+    return "咨询"
+
+
+def set_kind(db: Session, consultation_id: int, kind: str, by: str) -> Consultation:
+    if kind not in KINDS:
+        raise Invalid(f"类别只能是{'、'.join(KINDS)}之一")
+    consultation = get(db, consultation_id)
+    consultation.kind = kind
+    consultation.kind_by = by
     db.commit()
     return consultation
+
+
+# --- the inbox ----------------------------------------------------------------------------
+
+def get(db: Session, consultation_id: int) -> Consultation:
+    consultation = db.get(Consultation, consultation_id)
+    if consultation is None:
+        raise NotFound(f"留言 {consultation_id} 不存在")
+    return consultation
+
+
+def deadline(created_at: datetime, days: int, tz: ZoneInfo) -> datetime:
+    """``days`` working days (Monday to Friday; no holiday calendar) after it was received."""
+    local = created_at.astimezone(tz)
+    day, added = local.date(), 0
+    while added < days:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            added += 1
+    return datetime.combine(day, local.timetz()).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    consultation: Consultation
+    due: datetime
+    hours_left: float  # negative: overdue (open ones)
+
+    @property
+    def overdue(self) -> bool:
+        return self.consultation.status == "open" and self.hours_left < 0
+
+
+def inbox(db: Session, settings: ConsultationSettings, now: datetime, tz: ZoneInfo,
+          status: str | None = None, limit: int = 200) -> list[InboxRow]:
+    """Open ones first, oldest first; then answered ones, latest answered first."""
+    if status not in (None, "open", "answered"):
+        raise Invalid("状态只能是 open（待办理）或 answered（已办结）")
+    rows: list[Consultation] = []
+    if status in (None, "open"):
+        rows += db.scalars(select(Consultation).where(Consultation.status == "open")
+                           .order_by(Consultation.created_at, Consultation.id).limit(limit)).all()
+    if status in (None, "answered"):
+        rows += db.scalars(select(Consultation).where(Consultation.status == "answered")
+                           .order_by(Consultation.answered_at.desc(), Consultation.id.desc()).limit(limit)).all()
+    return [row_of(c, settings, now, tz) for c in rows]
+
+
+def row_of(c: Consultation, settings: ConsultationSettings, now: datetime, tz: ZoneInfo) -> InboxRow:
+    due = deadline(c.created_at, settings.target_days(c.kind), tz)
+    end = c.answered_at if c.status == "answered" and c.answered_at else now
+    return InboxRow(c, due, round((due - end).total_seconds() / 3600, 1))
+
+
+def overdue_count(db: Session, settings: ConsultationSettings, now: datetime, tz: ZoneInfo) -> tuple[int, int]:
+    """(open, overdue) for the dashboard."""
+    rows = inbox(db, settings, now, tz, status="open", limit=10_000)
+    return len(rows), sum(1 for r in rows if r.overdue)
+
+
+# --- the annual report --------------------------------------------------------------------
+
+def _year_bounds(year: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    start = datetime.combine(date(year, 1, 1), time(0), tzinfo=tz).astimezone(UTC)
+    end = datetime.combine(date(year + 1, 1, 1), time(0), tzinfo=tz).astimezone(UTC)
+    return start, end
+
+
+def consultation_figures(session: Session, year: int, tz: ZoneInfo | str) -> dict[str, Any]:
+    """留言办理 for the report: received in the local year ``year``, of which answered,
+    and the average hours from received to answered (None when none was answered)."""
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    start, end = _year_bounds(year, zone)
+    rows = session.execute(
+        select(Consultation.status, Consultation.created_at, Consultation.answered_at)
+        .where(Consultation.created_at >= start, Consultation.created_at < end)
+    ).all()
+    hours = [(a - c).total_seconds() / 3600 for s, c, a in rows if s == "answered" and a is not None]
+    return {
+        "received": len(rows),
+        "answered": len(hours),
+        "avg_response_hours": round(sum(hours) / len(hours), 1) if hours else None,
+    }
+
+
+# --- erasing ------------------------------------------------------------------------------
+
+def erase_for(db: Session, openid: str) -> int:
+    """Unsubscribe: the openid and every message text go; the rows (counts, times) stay."""
+    ids = list(db.scalars(select(Consultation.id).where(Consultation.openid == openid)))
+    if not ids:
+        return 0
+    db.execute(update(ConsultationMessage).where(ConsultationMessage.consultation_id.in_(ids)).values(text=ERASED_TEXT))
+    db.execute(update(Consultation).where(Consultation.id.in_(ids))
+               .values(openid=None, text=ERASED_TEXT, answer_text=None))
+    return len(ids)
+
+
+def purge_old_texts(db: Session, now: datetime, keep_days: int) -> int:
+    """Erase message texts older than ``keep_days``; returns how many consultations were touched."""
+    cutoff = now - timedelta(days=keep_days)
+    old = select(Consultation.id).where(Consultation.created_at < cutoff, Consultation.text != ERASED_TEXT)
+    ids = list(db.scalars(old))
+    if ids:
+        db.execute(update(ConsultationMessage).where(ConsultationMessage.consultation_id.in_(ids))
+                   .values(text=ERASED_TEXT))
+        db.execute(update(Consultation).where(Consultation.id.in_(ids)).values(text=ERASED_TEXT, answer_text=None))
+    db.commit()
+    return len(ids)
+
+
+def count(db: Session, status: str | None = None) -> int:
+    query = select(func.count()).select_from(Consultation)
+    if status:
+        query = query.where(Consultation.status == status)
+    return int(db.scalar(query) or 0)

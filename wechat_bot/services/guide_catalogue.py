@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wechat_bot.services.guide_sources import check_sources, source_rows
+
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "guides"
 MENU_FILE = "menu.toml"
 NOT_GUIDES = frozenset({MENU_FILE, "messages.toml"})
@@ -44,7 +46,7 @@ _FEE_END = "以窗口公示为准"
 _STR_FIELDS = ("id", "title", "area", "summary", "time_limit", "fee", "where", "reviewed_by")
 _LIST_FIELDS = ("aliases", "examples", "materials", "steps", "legal_basis", "notes", "related")
 _MIN_ITEMS = {"aliases": 1, "examples": 3, "materials": 1, "steps": 1, "legal_basis": 1}
-_ALL_FIELDS = frozenset({*_STR_FIELDS, *_LIST_FIELDS, "updated_on"})
+_ALL_FIELDS = frozenset({*_STR_FIELDS, *_LIST_FIELDS, "updated_on", "sources"})
 
 
 class CatalogueError(Exception):
@@ -93,6 +95,8 @@ class Guide:
     related: tuple[str, ...]
     updated_on: dt.date
     reviewed_by: str
+    # (what, source) pairs from the guide's [sources] table: fee, time limit, rules.
+    sources: tuple[tuple[str, str], ...] = ()
 
     def filled(self, bureau: Bureau) -> "Guide":
         """A copy with the bureau's address, phone, hours and name put in the placeholders."""
@@ -318,6 +322,7 @@ def _check_guide(fname: str, raw: dict) -> list[str]:
         out.append(f"{fname}: updated_on: 缺少此字段")
     elif _as_date(updated) is None:
         out.append(f"{fname}: updated_on: 应为日期，如 2024-05-01")
+    out.extend(check_sources(fname, raw))
     gid = raw.get("id")
     if isinstance(gid, str) and gid != stem:
         out.append(f"{fname}: id: 与文件名不一致（{gid}，应为 {stem}）")
@@ -375,6 +380,7 @@ def _to_guide(raw: dict) -> Guide:
     for name in _LIST_FIELDS:
         values[name] = tuple(x.strip() for x in raw[name])
     values["updated_on"] = _as_date(raw["updated_on"])
+    values["sources"] = source_rows(raw)
     return Guide(**values)
 
 

@@ -19,6 +19,7 @@ class Messages:
     help: str
     media_unsupported: str
     error: str
+    unavailable: str
     emergency: str
     contact: str
     consult: str

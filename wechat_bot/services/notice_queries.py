@@ -37,8 +37,9 @@ def list_notices(session: Session, *, state: str = "", category: str = "", text:
     if category:
         query = query.where(Notice.category == parse_category(category))
     for word in to_simplified(text or "").split():
-        pattern = f"%{word}%"
-        query = query.where(or_(Notice.title.like(pattern), Notice.body.like(pattern), Notice.digest.like(pattern)))
+        # icontains: Latin case ignored on both backends (PostgreSQL's LIKE would not), % and _ literal.
+        query = query.where(or_(*(column.icontains(word, autoescape=True)
+                                  for column in (Notice.title, Notice.body, Notice.digest))))
     return list(session.scalars(query.order_by(Notice.updated_at.desc(), Notice.id.desc()).limit(limit)))
 
 
@@ -125,6 +126,8 @@ def _describe(event: NoticeEvent, step_names: tuple[str, ...]) -> str:
             return f"发布成功（{comment}）" if comment else "发布成功"
         case "failed":
             return f"发布失败：{comment}"
+        case "publish_now" | "retry":
+            return comment or ("立即发布" if event.action == "publish_now" else "重试发布")
     return f"{STATE_LABELS.get(event.from_state, event.from_state)} → {STATE_LABELS.get(event.to_state, event.to_state)}"
 
 
@@ -139,19 +142,3 @@ def user_names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     return {u.id: u.label for u in session.scalars(select(User).where(User.id.in_(ids)))}
-
-
-def latest_published_text(session: Session, tz: tzinfo, limit: int = 5) -> str:
-    """The reply to the menu's 最新发布: the latest published notices, newest first."""
-    notices = list(session.scalars(
-        select(Notice).where(Notice.state == "published").order_by(Notice.published_at.desc()).limit(limit)
-    ))
-    if not notices:
-        return "暂时还没有新的警务发布。您可以查看公众号历史消息，或直接发问题查询办事指南。"
-    lines = ["【最新发布】"]
-    for i, notice in enumerate(notices, 1):
-        day = notice.published_at.astimezone(tz) if notice.published_at else None
-        when = f"{day.month}月{day.day}日 " if day else ""
-        lines.append(f"{i}. {when}{notice.title}")
-    lines.append("完整内容请查看公众号历史消息。")
-    return "\n".join(lines)

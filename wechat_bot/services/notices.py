@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import Invalid, NotFound
+from ..models.base import valid_id
 from ..models.notice import STATE_LABELS, Notice, NoticeEvent
 from ..models.user import User
 from . import notice_content as content
@@ -32,7 +33,7 @@ SYSTEM = "系统"
 
 
 def get_notice(session: Session, notice_id: int) -> Notice:
-    notice = session.get(Notice, notice_id)
+    notice = session.get(Notice, notice_id) if valid_id(notice_id) else None
     if notice is None:
         raise NotFound(f"没有编号为 {notice_id} 的稿件")
     return notice

@@ -11,8 +11,10 @@ from datetime import UTC, datetime, tzinfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..errors import Invalid
 from ..models.base import utcnow
-from ..models.post import Post
+from ..models.post import CHANNELS, Post
+from .textnorm import to_simplified
 
 
 def local_year(when: datetime, tz: tzinfo) -> int:
@@ -56,3 +58,78 @@ def record(session: Session, *, tz: tzinfo, channel: str, category: str, title: 
     session.add(post)
     session.flush()
     return post, True
+
+
+# --- channels, and one post entered by hand ------------------------------------------------
+
+TITLE_MAX = 256  # the column; a website title can be far longer than WeChat's 32
+URL_MAX = 2000
+EXTERNAL_ID_MAX = 128
+_CHANNEL_ALIASES = {"微信": "wechat", "公众号": "wechat", "网站": "website", "政府网站": "website",
+                    "阳光警务": "sunshine_police", "执法办案公开系统": "sunshine_police"}
+
+
+def parse_channel(text: str) -> str:
+    """A channel code from a code or a Chinese label (简 or 繁), as CONTRACT §4."""
+    value = (text or "").strip()
+    if value in CHANNELS:
+        return value
+    simplified = to_simplified(value)
+    for code, label in CHANNELS.items():
+        if simplified == label:
+            return code
+    if simplified in _CHANNEL_ALIASES:
+        return _CHANNEL_ALIASES[simplified]
+    choices = "、".join(f"{code}（{label}）" for code, label in CHANNELS.items())
+    raise Invalid(f"未知的渠道“{value}”，可选：{choices}")
+
+
+def channel_label(code: str) -> str:
+    return CHANNELS.get(code, code)
+
+
+def clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise Invalid("标题不能为空")
+    if len(title) > TITLE_MAX:
+        raise Invalid(f"标题最多 {TITLE_MAX} 个字，现在 {len(title)} 个字")
+    return title
+
+
+def clean_url(url: str) -> str:
+    url = (url or "").strip()
+    if not url:
+        return ""
+    if len(url) > URL_MAX:
+        raise Invalid(f"链接最长 {URL_MAX} 个字符")
+    if not url.lower().startswith(("http://", "https://")) or any(ch.isspace() for ch in url):
+        raise Invalid(f"链接应以 http:// 或 https:// 开头且不含空格：“{url[:80]}”")
+    return url
+
+
+def clean_external_id(external_id: str) -> str | None:
+    external_id = (external_id or "").strip()
+    if len(external_id) > EXTERNAL_ID_MAX:
+        raise Invalid(f"external_id 最长 {EXTERNAL_ID_MAX} 个字符")
+    return external_id or None
+
+
+def add_by_hand(session: Session, *, tz: tzinfo, by: str, channel: str, category: str, title: str,
+                published_at: str, url: str = "", external_id: str = "") -> tuple[Post, bool]:
+    """The console form: one post on any channel, checked like an imported row; idempotent.
+
+    Commits. Returns (post, created); created is False when the same post is already logged.
+    """
+    from .notice_content import parse_category, parse_local_time
+
+    when = parse_local_time(published_at, tz)
+    if when is None:
+        raise Invalid("请填写发布时间")
+    post, created = record(
+        session, tz=tz, channel=parse_channel(channel), category=parse_category(category),
+        title=clean_title(title), published_at=when, source="console", url=clean_url(url),
+        external_id=clean_external_id(external_id), created_by=by,
+    )
+    session.commit()
+    return post, created

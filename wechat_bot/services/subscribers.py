@@ -7,14 +7,15 @@ annual report's counts still add up.
 """
 from __future__ import annotations
 
-from sqlalchemy import update
+from collections.abc import Callable
+
 from sqlalchemy.orm import Session
 
-from ..models import Consultation
-from ..router import hash_openid
+from ..models.consultation import ERASED_TEXT
 from ..store import Store
+from .identity import hash_openid
 
-ERASED_TEXT = "（用户已取消关注，内容已按规定删除）"
+__all__ = ["ERASED_TEXT", "forget", "forget_user", "session_key"]
 
 
 def session_key(store: Store, openid: str, name: str) -> str:
@@ -23,15 +24,22 @@ def session_key(store: Store, openid: str, name: str) -> str:
 
 
 def forget(openid: str, *, db: Session, store: Store) -> int:
-    """Erase the user's openid-linked data; returns how many records were touched."""
+    """Erase the user's openid-linked data; returns how many records were touched.
+
+    The database goes first: when it is down nothing is erased at all (Redis's
+    session keys expire by themselves), rather than half of it."""
+    from .consultations import erase_for
+
+    erased = erase_for(db, openid)
+    db.commit()
     pattern = store.key("session", hash_openid(openid), "*")
     touched = 0
     for key in store.redis.scan_iter(match=pattern, count=100):
         touched += store.redis.delete(key)
-    result = db.execute(
-        update(Consultation)
-        .where(Consultation.openid == openid)
-        .values(openid=None, text=ERASED_TEXT, answer_text=None)
-    )
-    db.commit()
-    return touched + (result.rowcount or 0)
+    return touched + erased
+
+
+def forget_user(sessions: Callable[[], Session], store: Store, openid: str) -> int:
+    """``forget`` in a database session of its own (for the unsubscribe handler)."""
+    with sessions() as db:
+        return forget(openid, db=db, store=store)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import Invalid, NotFound
+from ..models.base import valid_id
 from ..models.user import ROLE_LABELS, ROLES, User
 from ..store import Store
 from .textnorm import to_simplified
@@ -73,7 +74,7 @@ def find_user(session: Session, name: str) -> User | None:
 
 
 def get_user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
+    user = session.get(User, user_id) if valid_id(user_id) else None
     if user is None:
         raise NotFound(f"没有编号为 {user_id} 的账号")
     return user

@@ -102,6 +102,18 @@ def sendall(ctx: Any, conn: sqlite3.Connection, req: ApiRequest) -> dict[str, An
             "msg_data_id": msg_data_id}
 
 
+@route("message/mass/get")
+def mass_get(ctx: Any, conn: sqlite3.Connection, req: ApiRequest) -> dict[str, Any]:
+    """Status of a mass send: SEND_SUCCESS, SENDING, SEND_FAIL (O-mass 查询群发消息发送状态)."""
+    msg_id = json_object(req).get("msg_id")
+    row = conn.execute("SELECT state FROM mass_sends WHERE msg_id = ?",
+                       (str(msg_id or ""),)).fetchone()
+    if row is None:
+        raise ApiError(40007, "invalid msg_id")
+    status = {"sending": "SENDING", "sent": "SEND_SUCCESS"}.get(row["state"], "SEND_FAIL")
+    return {"msg_id": int(msg_id), "msg_status": status}
+
+
 def article_url(biz: str, mid: int, idx: int) -> str:
     sn = hashlib.md5(f"{biz}:{mid}:{idx}".encode()).hexdigest()
     return (f"http://mp.weixin.qq.com/s?__biz={biz}&mid={mid}&idx={idx}&sn={sn}"

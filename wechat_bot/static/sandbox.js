@@ -106,6 +106,45 @@
   if (toKeyboard) toKeyboard.addEventListener("click", function () { closeMenus(); menuBar.hidden = true; form.hidden = false; input.focus(); });
   if (toMenu) toMenu.addEventListener("click", function () { form.hidden = true; menuBar.hidden = false; });
 
+  // Articles the account mass-sends arrive as cards, like in WeChat.
+  function pushCard(card) {
+    var box = document.createElement("div");
+    box.className = "push-card"; box.dataset.id = card.id;
+    var t = document.createElement("div");
+    t.className = "push-time"; t.textContent = card.at;
+    box.appendChild(t);
+    card.articles.forEach(function (a, i) {
+      var link = document.createElement("a");
+      link.className = "push-article" + (i === 0 ? " lead" : "");
+      link.href = a.href; link.target = "_blank"; link.rel = "noopener"; link.textContent = a.title;
+      box.appendChild(link);
+    });
+    chat.appendChild(box);
+    chat.scrollTop = chat.scrollHeight;
+  }
+
+  function pollPushes() {
+    fetch(chat.dataset.pushes, { credentials: "same-origin" }).then(function (r) { return r.json(); })
+      .then(function (data) {
+        data.cards.forEach(function (card) {
+          if (!chat.querySelector('.push-card[data-id="' + card.id + '"]')) pushCard(card);
+        });
+      }).catch(function () {});
+  }
+  setInterval(pollPushes, 5000);
+  // Staff replies arrive later, as WeChat's customer-service messages: ask the
+  // simulated WeChat every few seconds what it delivered to this visitor.
+  var delivered = null;
+  function poll() {
+    var url = document.body.dataset.inbox + (delivered === null ? "" : "?after=" + delivered);
+    fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
+      if (typeof data.total !== "number") return;
+      data.messages.forEach(function (m) { stamp(); add("bot", m.content); });
+      delivered = data.total;
+    }).catch(function () {}).then(function () { setTimeout(poll, 2000); });
+  }
+  if (document.body.dataset.inbox) poll();
+
   stamp();
   add("system", "你已关注「" + document.querySelector(".bar h1").textContent + "」");
   send({ type: "subscribe" }, null);

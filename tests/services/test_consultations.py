@@ -1,0 +1,222 @@
+"""The consultation service on its own: kind, working-day targets, what opens one,
+the recent-message buffer, the WeChat window, erasing, and the report's figures."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from wechat_bot.config import ConsultationSettings
+from wechat_bot.errors import Invalid
+from wechat_bot.models import Consultation, ConsultationMessage, UnansweredQuestion
+from wechat_bot.models.consultation import ERASED_TEXT
+from wechat_bot.services import consultation_replies, consultations, recent_messages
+from wechat_bot.services.consultations import consultation_figures, deadline, guess_kind, is_unanswered_question
+from wechat_bot.services.textnorm import normalize
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("派出所民警态度很差，我要投诉", "投诉"),
+    ("我家老人走失了，求助", "求助"),
+    ("建議增加週末辦理身份證的時間", "建议"),  # Traditional Chinese is read too
+    ("户口迁移要带什么材料", "咨询"),
+])
+def test_kind_is_guessed_from_the_words(text, kind):
+    assert guess_kind(text) == kind
+
+
+def test_targets_count_working_days_in_local_time():
+    # Friday 2026-11-27 10:00 Beijing: 3 working days → Wednesday 12-02 10:00 Beijing.
+    friday = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
+    assert deadline(friday, 3, TZ) == datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
+    assert deadline(friday, 7, TZ) == datetime(2026, 12, 8, 2, 0, tzinfo=UTC)
+    settings = ConsultationSettings()
+    assert settings.target_days("咨询") == 3 and settings.target_days("建议") == 3
+    assert settings.target_days("投诉") == 7 and settings.target_days("求助") == 7
+
+
+def answer(kind: str, human: bool = False):
+    return SimpleNamespace(kind=kind, wants_human=human, guide_id=None, reply="")
+
+
+@pytest.mark.parametrize(("text", "kind", "expected"), [
+    ("我家门口的路灯坏了好几天了谁来管", "help", True),
+    ("你好", "help", False),
+    ("谢谢你们", "help", False),
+    ("今天天气怎么样", "help", False),
+    ("哈", "help", False),
+    ("人工", "human", False),              # asks for a person, asks no question
+    ("我儿子上周被拘留了什么时候能放出来", "human", True),
+    ("身份证丢了怎么办", "guide", False),
+])
+def test_what_counts_as_a_question_no_guide_answered(text, kind, expected):
+    assert is_unanswered_question(answer(kind), text, normalize(text)) is expected
+
+
+def services_of(app):
+    return app.extensions["wechat_bot"]
+
+
+def test_a_consultation_holds_the_minutes_before_and_later_messages(app, clock):
+    svc = services_of(app)
+    keys = iter(range(1, 100))
+
+    def take(text, opens=False, source="text"):
+        key = str(next(keys))
+        may_be_open = recent_messages.remember(svc.store, "o_a", key, text, source, clock())
+        return may_be_open, consultations.take_message(
+            svc.database.sessionmaker, svc.store, openid="o_a", text=text, source=source, now=clock(),
+            opens=opens, message_key=key)
+
+    take("很久以前的话")
+    clock.advance(minutes=11)
+    assert take("身份证丢了在外地能补办吗") == (False, None)
+    clock.advance(minutes=1)
+    assert take("人工", opens=True)[1] is not None
+    clock.advance(minutes=1)
+    assert take("补充：我户口在略阳", source="voice")[0] is True  # the marker: a consultation may be open
+    # A retried copy of a message is buffered once.
+    assert recent_messages.remember(svc.store, "o_a", "4", "补充：我户口在略阳", "voice", clock())
+    assert [r.text for r in recent_messages.recent(svc.store, "o_a", clock())].count("补充：我户口在略阳") == 1
+    with svc.database.sessionmaker() as db:
+        (c,) = db.query(Consultation).all()
+        assert [(m.text, m.source) for m in c.messages] == [
+            ("身份证丢了在外地能补办吗", "text"), ("人工", "text"), ("补充：我户口在略阳", "voice")]
+        assert c.text == "身份证丢了在外地能补办吗\n人工"
+        assert c.last_citizen_at == clock() and c.status == "open" and c.kind == "咨询"
+        # Once it is answered, the next message finds none open and clears the marker.
+        consultation_replies.record(db, c.id, by="li", text="已电话答复", via="电话", now=clock())
+    assert take("谢谢")[0] is True
+    assert take("好的")[0] is False
+    # The buffer is under the hashed openid and expires.
+    found = [k.decode() for k in svc.store.redis.scan_iter(match=svc.store.prefix + "*recent")]
+    assert found and all("o_a" not in k for k in found)
+    assert 0 < svc.store.redis.ttl(found[0]) <= 600
+    assert recent_messages.recent(svc.store, "o_a", clock() + timedelta(minutes=30)) == []
+
+
+def make(db, created: datetime, status: str = "open", answered: datetime | None = None, openid: str = "o_x"):
+    c = Consultation(openid=openid, text="问题", status=status, created_at=created, answered_at=answered,
+                     last_citizen_at=created, replies_in_window=0)
+    c.messages.append(ConsultationMessage(direction="in", source="text", text="问题", created_at=created))
+    db.add(c)
+    db.commit()
+    return c
+
+
+def test_figures_count_the_local_year_of_received(app):
+    svc = services_of(app)
+    with svc.database.sessionmaker() as db:
+        # 2019-12-31 16:30 UTC is 2020-01-01 00:30 in Beijing: a 2020 consultation.
+        make(db, datetime(2019, 12, 31, 16, 30, tzinfo=UTC), "answered", datetime(2020, 1, 1, 4, 30, tzinfo=UTC))
+        make(db, datetime(2019, 12, 31, 15, 30, tzinfo=UTC), "answered", datetime(2020, 1, 1, 1, 30, tzinfo=UTC))
+        make(db, datetime(2020, 6, 1, 2, 0, tzinfo=UTC), "answered", datetime(2020, 6, 2, 0, 0, tzinfo=UTC))
+        make(db, datetime(2020, 7, 1, 2, 0, tzinfo=UTC))
+        assert consultation_figures(db, 2020, "Asia/Shanghai") == {"received": 3, "answered": 2, "avg_response_hours": 17.0}
+        assert consultation_figures(db, 2019, TZ) == {"received": 1, "answered": 1, "avg_response_hours": 10.0}
+        assert consultation_figures(db, 2021, TZ) == {"received": 0, "answered": 0, "avg_response_hours": None}
+
+
+class Gateway:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def send_text(self, openid: str, text: str) -> None:
+        self.sent.append((openid, text))
+
+
+def test_the_window_allows_five_replies_within_48_hours_then_refuses(app, clock):
+    svc, gateway = services_of(app), Gateway()
+    with svc.database.sessionmaker() as db:
+        c = make(db, clock())
+        for i in range(5):
+            consultation_replies.reply(db, gateway, c.id, by="li", text=f"答复{i}", now=clock(), tz=TZ)
+        with pytest.raises(consultation_replies.WindowClosed, match="最多回复5条"):
+            consultation_replies.reply(db, gateway, c.id, by="li", text="第六条", now=clock(), tz=TZ)
+        assert len(gateway.sent) == 5
+        db.refresh(c)
+        assert c.status == "answered" and c.answer_text == "答复0" and c.answered_via == "微信"
+
+        late = make(db, clock())
+        with pytest.raises(consultation_replies.WindowClosed, match="48小时"):
+            consultation_replies.reply(db, gateway, late.id, by="li", text="晚了", now=clock() + timedelta(hours=48), tz=TZ)
+        assert len(gateway.sent) == 5 and db.get(Consultation, late.id).status == "open"
+        with pytest.raises(Invalid, match="答复方式"):
+            consultation_replies.record(db, late.id, by="li", text="已电话答复", via="短信", now=clock())
+        with pytest.raises(Invalid, match="不能为空"):
+            consultation_replies.record(db, late.id, by="li", text="  ", via="电话", now=clock())
+        consultation_replies.record(db, late.id, by="li", text="已电话告知办理地点", via="电话", now=clock() + timedelta(hours=50))
+        db.refresh(late)
+        assert (late.status, late.answered_via, late.answered_by) == ("answered", "电话", "li")
+        assert late.messages[-1].direction == "out" and late.messages[-1].source == "电话"
+
+
+def test_erasing_keeps_rows_and_times_but_no_words_or_openid(app, clock):
+    svc = services_of(app)
+    with svc.database.sessionmaker() as db:
+        mine, other = make(db, clock(), openid="o_gone"), make(db, clock(), openid="o_here")
+        assert consultations.erase_for(db, "o_gone") == 1
+        db.commit()
+        db.refresh(mine)
+        db.refresh(other)
+        assert mine.openid is None and mine.text == ERASED_TEXT
+        assert [m.text for m in mine.messages] == [ERASED_TEXT]
+        assert other.openid == "o_here" and other.messages[0].text == "问题"
+        assert consultations.count(db) == 2
+
+
+def test_texts_older_than_keep_days_are_erased(app, clock):
+    svc = services_of(app)
+    with svc.database.sessionmaker() as db:
+        old = make(db, clock() - timedelta(days=181), "answered", clock() - timedelta(days=180))
+        recent = make(db, clock() - timedelta(days=179))
+        assert consultations.purge_old_texts(db, clock(), 180) == 1
+        assert consultations.purge_old_texts(db, clock(), 180) == 0  # already erased
+        db.refresh(old)
+        db.refresh(recent)
+        assert old.text == ERASED_TEXT and old.messages[0].text == ERASED_TEXT and old.status == "answered"
+        assert recent.text == "问题"
+        assert consultation_figures(db, 2026, TZ)["received"] == 2
+
+
+def test_unanswered_questions_are_counted_without_openids(app, clock):
+    from wechat_bot.services import unanswered
+
+    svc = services_of(app)
+    with svc.database.sessionmaker() as db:
+        for text in ("路灯坏了谁管", "路灯坏了谁管", "井盖丢了谁管"):
+            unanswered.count(db, text, clock())
+        db.commit()
+        rows = unanswered.most_frequent(db)
+        assert [(r.normalised_text, r.count) for r in rows] == [("路灯坏了谁管", 2), ("井盖丢了谁管", 1)]
+        assert not hasattr(UnansweredQuestion, "openid")
+
+
+def test_set_kind_checks_the_value(app, clock):
+    svc = services_of(app)
+    with svc.database.sessionmaker() as db:
+        c = make(db, clock())
+        with pytest.raises(Invalid):
+            consultations.set_kind(db, c.id, "闲聊", "li")
+        consultations.set_kind(db, c.id, "求助", "li")
+        assert db.get(Consultation, c.id).kind_by == "li"
+
+
+def test_settings_are_validated(tmp_path):
+    from wechat_bot.config import ConfigError, load_settings
+
+    def load(**values):
+        return load_settings(None, overrides={"consultations": values}, environ={}, instance_path=tmp_path)
+
+    assert load().consultations.keep_days == 180
+    assert load(keep_days=30, target_days_complaint=10).consultations.target_days("投诉") == 10
+    with pytest.raises(ConfigError, match="consultations.keep_days"):
+        load(keep_days=1)
+    with pytest.raises(ConfigError, match="consultations.target_days_help"):
+        load(target_days_help=0)
+    with pytest.raises(ConfigError, match="consultations.reply_days"):
+        load(reply_days=3)
