@@ -8,6 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}; shift || true
+port=${BENCH_PORT:-8101}   # ours on port, the echo on port+1
+for p in $port $((port + 1)); do  # another job's server there would be measured instead
+  if (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "port $p is in use: set BENCH_PORT" >&2; exit 1; fi
+done
 py=.venv/bin/python
 root=$PWD
 tmp=$(mktemp -d)
@@ -18,13 +22,13 @@ ours= echo=
 cleanup() { kill $ours $echo 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
 export WECHAT_BOT_LOG_LEVEL=warning
-(cd "$tmp" && WECHAT_BOT_BIND=127.0.0.1:8101 exec "$root/.venv/bin/gunicorn" -c "$root/gunicorn.conf.py" \
+(cd "$tmp" && WECHAT_BOT_BIND=127.0.0.1:$port exec "$root/.venv/bin/gunicorn" -c "$root/gunicorn.conf.py" \
     --pythonpath "$root" --access-logfile /dev/null app:app) & ours=$!
-WECHAT_BOT_BIND=127.0.0.1:8102 .venv/bin/gunicorn -c gunicorn.conf.py --access-logfile /dev/null bench.echo_app:app & echo=$!
-for port in 8101 8102; do
-  for _ in $(seq 150); do curl -s -o /dev/null "http://127.0.0.1:$port/wechat" && break; sleep 0.1; done
+WECHAT_BOT_BIND=127.0.0.1:$((port + 1)) .venv/bin/gunicorn -c gunicorn.conf.py --access-logfile /dev/null bench.echo_app:app & echo=$!
+for p in $port $((port + 1)); do
+  for _ in $(seq 150); do curl -s -o /dev/null "http://127.0.0.1:$p/wechat" && break; sleep 0.1; done
 done
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), Python $($py -c 'import platform; print(platform.python_version())'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "gunicorn: $($py -c 'import runpy; c = runpy.run_path("gunicorn.conf.py"); print(c["worker_class"], "workers", c["workers"], "threads", c["threads"])')"
-$py bench/webhook_load.py -d "$secs" -c 8 -c 32 -c 128 --url ours=http://127.0.0.1:8101/wechat --url echo=http://127.0.0.1:8102/wechat "$@"
+$py bench/webhook_load.py -d "$secs" -c 8 -c 32 -c 128 --url ours=http://127.0.0.1:$port/wechat --url echo=http://127.0.0.1:$((port + 1))/wechat "$@"
 echo "consultations written: $(cd "$tmp" && "$root/$py" -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from consultations').fetchone()[0])" "$tmp/bench.sqlite3")"
