@@ -1,11 +1,8 @@
 """Entry point: `gunicorn app:app` serves the web half; `python app.py ...` runs the CLI."""
-from wechat_bot import create_app
 from wechat_bot.cli import main
+from wechat_bot.startup import create_app_or_exit
 
 if __name__ == "__main__":
     main()
 else:
-    from wechat_bot.config import require_ready_to_serve
-
-    app = create_app()
-    require_ready_to_serve(app.extensions["wechat_bot"].settings)
+    app = create_app_or_exit()

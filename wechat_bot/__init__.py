@@ -18,6 +18,7 @@ from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from .config import Settings, load_settings
 from .db import Database, database_url
 from .extensions import BotServices, system_clock
+from .instance import ensure_writable
 from .router import Router
 
 __all__ = ["create_app"]
@@ -34,7 +35,7 @@ def create_app(
     """Build the web app (webhook, sandbox, console, guide pages) from settings."""
     settings = settings or load_settings(config)
     app = Flask(__name__, instance_path=str(settings.instance_path))
-    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    ensure_writable(settings.instance_path)  # read-only or full: one clear line, now
     app.config.update(
         SECRET_KEY=settings.web.secret_key or _instance_secret(settings.instance_path),
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
@@ -71,19 +72,16 @@ def create_app(
     services.catalogue  # noqa: B018 - load now: bad guide data must stop start-up
     app.extensions["wechat_bot"] = services
 
-    from . import console, guide_pages, webhook
+    from . import console, guide_pages, health, webhook
 
     app.register_blueprint(webhook.bp)
+    app.register_blueprint(health.bp)
     app.register_blueprint(guide_pages.bp)
     app.register_blueprint(console.bp)
     if settings.sandbox:
         from . import sandbox
 
         app.register_blueprint(sandbox.bp)
-
-    @app.get("/healthz")
-    def healthz() -> dict[str, Any]:
-        return {"ok": True, "sandbox": settings.sandbox}
 
     return app
 

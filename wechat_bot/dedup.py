@@ -17,6 +17,10 @@ Only a message with side effects takes a claim:
 4. the winner runs the side effects, once, and ``store()``s the final reply
    without waiting for Redis's acknowledgement; a loser ``wait()``s for the
    winner's stored reply and answers with it.
+A claim names its owner (host and pid). If the owner was killed mid-request
+(a gunicorn worker past its timeout, the OOM killer), the waiting retry on the
+same host sees the process gone, takes the claim over (compare-and-set) and
+handles the message itself, so WeChat's retry still gets the right answer.
 A blocking Redis round trip per message cost a third of the webhook's
 throughput under gunicorn's sync workers (bench/webhook_load.py).
 """
@@ -24,6 +28,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import socket
 import threading
 import time
 import weakref
@@ -37,6 +43,14 @@ from .store import Store, track
 log = logging.getLogger(__name__)
 
 PENDING = b"\x00pending"
+OWNER = f"{socket.gethostname()}:{{pid}}"
+TAKEN_OVER = None  # Claim.wait(): the owner died; this delivery now holds the claim
+_TAKE_OVER = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+  redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1
+end
+return 0
+"""
 DONE = b"\x01"
 TTL_SECONDS = 120
 # A retry waits at most this long for the first delivery's reply: below WeChat's
@@ -147,10 +161,16 @@ class Claim:
 
     def store(self, reply: str) -> None:
         """Keep the final reply for the other copies (no wait for Redis's acknowledgement)."""
-        self.dedup.pipe.send_later("SET", self.rkey, DONE + reply.encode("utf-8"), "EX", self.dedup.ttl)
+        try:
+            self.dedup.pipe.send_later("SET", self.rkey, DONE + reply.encode("utf-8"), "EX", self.dedup.ttl)
+        except redis_lib.RedisError as exc:  # a retry will run the effects again: degraded, not lost
+            self.dedup.pipe.reset()
+            self.dedup.store.health.failed(exc)
 
-    def wait(self) -> str:
-        """The winner's reply; "" when it has not finished within ``wait`` seconds."""
+    def wait(self) -> str | None:
+        """The winner's reply; "" when it has not finished within ``wait`` seconds
+        (or Redis went away meanwhile); None (TAKEN_OVER) when the winner's process
+        died and this delivery took the claim over: run the effects and store()."""
         return self.dedup.wait_for(self.rkey)
 
 
@@ -172,14 +192,39 @@ class Deduplicator:
     def claim(self, key: str) -> Claim:
         """Send ``SET key PENDING NX`` now; ask ``Claim.won()`` when the answer is needed."""
         rkey = self.store.key("dedup", key)
-        return Claim(self, rkey, self.pipe.send("SET", rkey, PENDING, "NX", "EX", self.ttl))
+        return Claim(self, rkey, self.pipe.send("SET", rkey, _pending(), "NX", "EX", self.ttl))
 
-    def wait_for(self, rkey: str) -> str:
+    def wait_for(self, rkey: str) -> str | None:
         deadline = time.monotonic() + self.wait
         while True:
-            value = self.store.redis.get(rkey)
+            try:
+                value = self.store.redis.get(rkey)
+            except redis_lib.RedisError as exc:
+                self.store.health.failed(exc)
+                return ""
             if value is None or value.startswith(DONE):
                 return (value or DONE)[1:].decode("utf-8")
+            if _owner_gone(value) and self.store.redis.eval(_TAKE_OVER, 1, rkey, value, _pending(), self.ttl):
+                log.warning("took over a message whose first delivery's process died")
+                return TAKEN_OVER
             if time.monotonic() >= deadline:
                 return ""
             time.sleep(self.poll)
+
+
+def _pending() -> bytes:
+    return PENDING + b"|" + OWNER.format(pid=os.getpid()).encode()
+
+
+def _owner_gone(value: bytes) -> bool:
+    """True when the claim's owner ran on this host and that process no longer exists."""
+    host, _, pid = value[len(PENDING) + 1:].decode("utf-8", "replace").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # unknown owner, or another machine: wait for it as before
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False

@@ -47,8 +47,11 @@ class Store:
     """A Redis client plus the key prefix every key of this app lives under."""
 
     def __init__(self, client: redis.Redis, prefix: str = DEFAULT_PREFIX) -> None:
+        from .redis_health import RedisHealth
+
         self.redis = client
         self.prefix = prefix
+        self.health = RedisHealth()  # the webhook's paths degrade while Redis is down
 
     def key(self, *parts: str) -> str:
         return self.prefix + ":".join(parts)
@@ -65,7 +68,8 @@ def connect(redis_url: str, instance_path: Path) -> redis.Redis:
     """A client for the configured server, or for the embedded one."""
     name = f"wb-{os.getpid()}"
     if redis_url:
-        return redis.Redis.from_url(redis_url, client_name=name, socket_timeout=5)
+        # A short connect timeout: an unreachable server must not hold a reply for 5 s.
+        return redis.Redis.from_url(redis_url, client_name=name, socket_timeout=5, socket_connect_timeout=1)
     return EmbeddedRedis(instance_path).client()
 
 

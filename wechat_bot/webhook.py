@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+import redis as redis_lib
 from flask import Blueprint, Response, current_app, request
 from wechatpy.events import EVENT_TYPES
 from wechatpy.messages import MESSAGE_TYPES, UnknownMessage
@@ -91,17 +92,48 @@ def _answer_post(services: Any) -> str:
         return seal(rendered) or SUCCESS
     # Side effects (a consultation, an offered list, erasing data): exactly one
     # delivery runs them; the other copies answer with the reply it stored.
-    claim = services.dedup.claim(delivery_key(raw))
+    claim = _claim(services, raw)
     sealed = seal(rendered)  # encrypted while Redis answers the claim
-    if claim.won():
+    if claim is None or _won(services, claim):
+        # claim None: Redis is down, so every delivery that reaches us runs the
+        # side effects (a retry may then record a consultation twice; none is lost).
         final = _commit(services, draft, rendered)
-        claim.store(final)
+        if claim is not None:
+            claim.store(final)
         if final != rendered:
             sealed = seal(final)
     else:
         final = claim.wait()
+        if final is None:  # the first delivery's worker died mid-request: this copy handles it
+            final = _commit(services, draft, rendered)
+            claim.store(final)
         sealed = seal(final)
     return sealed or SUCCESS
+
+
+def _claim(services: Any, raw: dict[str, Any]) -> Any:
+    """This delivery's claim, or None while Redis is down (wechat_bot/redis_health.py)."""
+    health = services.store.health
+    if not health.available():
+        return None
+    try:
+        return services.dedup.claim(delivery_key(raw))
+    except redis_lib.RedisError as exc:
+        services.dedup.pipe.reset()
+        health.failed(exc)
+        return None
+
+
+def _won(services: Any, claim: Any) -> bool:
+    health = services.store.health
+    try:
+        won = claim.won()
+    except redis_lib.RedisError as exc:
+        services.dedup.pipe.reset()
+        health.failed(exc)
+        return True
+    health.succeeded()
+    return won
 
 
 def _read_body() -> bytes:

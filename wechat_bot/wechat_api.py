@@ -19,11 +19,13 @@ which ``mass_send_article`` returns as a duplicate, not an error.
 """
 from __future__ import annotations
 
+import json
 import logging
 import mimetypes
 import time
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -103,6 +105,7 @@ class WeChatGateway:
         self._account_type = account_type
         self._token_key = f"{key_prefix}wechat:access_token"
         self._lock_key = f"{key_prefix}wechat:access_token:lock"
+        self._seen_key = f"{key_prefix}wechat:last_seen"
         self._lock_ttl_ms = int((timeout * 2 + 5) * 1000)
         self._lock_wait = timeout + 2.0
         self._cas_delete = redis.register_script(_CAS_DELETE)
@@ -170,6 +173,25 @@ class WeChatGateway:
     # -- calling ---------------------------------------------------------------
     def _call(self, fn: Callable[[], T], *, retry_busy: bool = True,
               unknown_message: str | None = None) -> T:
+        try:
+            result = self._call_once_or_twice(fn, retry_busy, unknown_message)
+        except UpstreamError as exc:
+            self._seen(exc.errcode != -2, exc.errcode)
+            raise
+        self._seen(True, 0)
+        return result
+
+    def _seen(self, reachable: bool, errcode: int) -> None:
+        """Record for /healthz whether WeChat answered the last call (any process)."""
+        seen = {"reachable": reachable, "errcode": errcode,
+                "at": datetime.now(UTC).isoformat(timespec="seconds")}
+        try:
+            self._redis.set(self._seen_key, json.dumps(seen), ex=7 * 86400)
+        except Exception as exc:  # noqa: BLE001 - bookkeeping must never fail a call
+            log.debug("could not record WeChat reachability: %s", exc)
+
+    def _call_once_or_twice(self, fn: Callable[[], T], retry_busy: bool,
+                            unknown_message: str | None) -> T:
         for attempt in (1, 2):
             try:
                 return fn()

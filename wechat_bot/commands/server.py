@@ -110,7 +110,9 @@ def web(holder: AppHolder, host: str, port: int, workers: int) -> None:
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("worker_class", "sync")
+            # As gunicorn.conf.py, chosen by measurement (bench/README.md).
+            self.cfg.set("worker_class", "wechat_bot.serving.ThreadWorker")
+            self.cfg.set("threads", 8)
 
         def load(self):  # type: ignore[no-untyped-def]
             from .. import create_app

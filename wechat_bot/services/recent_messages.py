@@ -10,6 +10,10 @@ consultation, which later messages must join.
 
 Both keys live under the citizen's hashed-openid session namespace, so
 unsubscribing erases them with the rest (``subscribers.forget``).
+
+While Redis is down (wechat_bot/redis_health.py) this degrades: nothing is
+buffered, every message is treated as possibly joining an open consultation
+(the database then decides), and a new consultation holds only its own message.
 """
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import redis
 
 from ..store import Store
 from .subscribers import session_key
@@ -42,6 +48,21 @@ def remember(store: Store, openid: str, message_key: str, text: str, source: str
     one socket write and only the marker's answer is waited for; the writes are
     acknowledged on the connection's next use.
     """
+    if not store.health.available():
+        return True  # unknown while Redis is down: the database says whether one is open
+    try:
+        may_be_open = _remember(store, openid, message_key, text, source, now, pipe)
+    except redis.RedisError as exc:
+        if pipe is not None:
+            pipe.reset()
+        store.health.failed(exc)
+        return True
+    store.health.succeeded()
+    return may_be_open
+
+
+def _remember(store: Store, openid: str, message_key: str, text: str, source: str, now: datetime,
+              pipe: Any) -> bool:
     key = session_key(store, openid, "recent")
     marker = session_key(store, openid, "consultation")
     member = json.dumps({"k": message_key, "text": text[:MAX_TEXT], "source": source}, ensure_ascii=False)
@@ -61,7 +82,14 @@ def recent(store: Store, openid: str, now: datetime, *, exclude: str = "") -> li
     """The citizen's messages of the last ten minutes, oldest first."""
     low = (now - WINDOW).timestamp()
     items = []
-    for raw, score in store.redis.zrangebyscore(session_key(store, openid, "recent"), low, "+inf", withscores=True):
+    if not store.health.available():
+        return items
+    try:
+        found = store.redis.zrangebyscore(session_key(store, openid, "recent"), low, "+inf", withscores=True)
+    except redis.RedisError as exc:
+        store.health.failed(exc)
+        return items
+    for raw, score in found:
         data = json.loads(raw)
         if data["k"] != exclude:
             items.append(Recent(data["k"], datetime.fromtimestamp(score, UTC), str(data["text"]), str(data["source"])))
@@ -71,7 +99,12 @@ def recent(store: Store, openid: str, now: datetime, *, exclude: str = "") -> li
 def mark_open(store: Store, openid: str, is_open: bool) -> None:
     """The marker ``remember`` reads: set when a consultation opens, cleared once none is open."""
     key = session_key(store, openid, "consultation")
-    if is_open:
-        store.redis.set(key, "1", ex=MARKER_DAYS * 86400)
-    else:
-        store.redis.delete(key)
+    if not store.health.available():
+        return
+    try:
+        if is_open:
+            store.redis.set(key, "1", ex=MARKER_DAYS * 86400)
+        else:
+            store.redis.delete(key)
+    except redis.RedisError as exc:  # remember() answers "maybe open" while Redis is down
+        store.health.failed(exc)

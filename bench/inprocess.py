@@ -1,0 +1,65 @@
+"""Cost per request kind without a server: the same sealed requests through our
+app's WSGI callable and the bare echo's, in this process.
+
+    python bench/inprocess.py
+
+Uses a temporary SQLite database and the embedded Redis in a temporary folder.
+"""
+from __future__ import annotations
+
+import collections
+import io
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main() -> None:
+    tmp = Path(tempfile.mkdtemp())
+    os.environ["WECHAT_BOT_CONFIG"] = str(tmp / "config.toml")
+    (tmp / "config.toml").write_text(f'[storage]\ndatabase_url = "sqlite:///{tmp}/bench.sqlite3"\n')
+    from bench.echo_app import app as echo
+    from bench.mix import PICKS, Mix
+    from tests.wechat_side import WeChatSide
+    from wechat_bot import create_app
+    from wechat_bot.config import SANDBOX_AES_KEY, SANDBOX_APP_ID, SANDBOX_TOKEN
+    from wechat_bot.migrate import upgrade
+
+    app = create_app()
+    upgrade(app.extensions["database"].engine)
+    side = WeChatSide(SANDBOX_TOKEN, SANDBOX_AES_KEY, SANDBOX_APP_ID)
+    mix = Mix(seed=int(time.time()))
+    base = int(time.time()) * 10_000
+    by_kind: dict[str, list[tuple[str, bytes]]] = collections.defaultdict(list)
+    for i in range(3000):
+        kind, openid, text = mix.next()
+        if kind == "subscribe":
+            label, xml = "subscribe", side.event("subscribe", openid=openid, created=1_700_000_000 + i)
+        else:
+            label = "pick" if text in PICKS else "human" if "人工" in text else "question"
+            xml = side.text(text, openid=openid, msg_id=base + i)
+        by_kind[label].append(side.seal(xml))
+
+    def run(wsgi, requests: list[tuple[str, bytes]]) -> float:
+        start = time.perf_counter()
+        for query, body in requests:
+            environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/wechat", "QUERY_STRING": query,
+                       "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "wsgi.input": io.BytesIO(body),
+                       "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": "text/xml", "wsgi.url_scheme": "http",
+                       "HTTP_HOST": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1"}
+            b"".join(wsgi(environ, lambda *args: None))
+        return (time.perf_counter() - start) / len(requests) * 1000
+
+    warm = [r for rs in by_kind.values() for r in rs[:20]]
+    run(app, warm), run(echo, warm)
+    print(f"{'kind':<10}{'count':>6}{'ours ms':>9}{'echo ms':>9}")
+    for label, requests in sorted(by_kind.items()):
+        print(f"{label:<10}{len(requests):>6}{run(app, requests):>9.3f}{run(echo, requests):>9.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+"""gunicorn settings for the web half: `gunicorn -c gunicorn.conf.py app:app`.
+
+Chosen by measurement (bench/README.md, `bash bench/run_webhook_bench.sh`):
+* worker class: gunicorn's sync worker, and the gthread worker's main loop,
+  wait for the client to close after each reply; a client that closes 20 ms
+  late cut the bare echo to 84 req/s (sync) and 756 req/s (gthread) against
+  ~1,850 with a prompt client. ``wechat_bot.serving.ThreadWorker`` is gthread
+  with that wait moved to a background thread: 1,846 req/s with the late client.
+* workers: one per core (the work is CPU-bound Python: XML, AES, matching);
+  threads: 8 per worker, so a reply waiting on Redis, the database or a
+  WeChat retry's claim never idles a core.
+Every value can be overridden from the environment (systemd unit, shell);
+WECHAT_BOT_WORKER_CLASS=sync reproduces the comparison (bench/README.md).
+"""
+import os
+
+bind = os.environ.get("WECHAT_BOT_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WECHAT_BOT_WORKERS", os.cpu_count() or 2))
+worker_class = os.environ.get("WECHAT_BOT_WORKER_CLASS", "wechat_bot.serving.ThreadWorker")
+threads = int(os.environ.get("WECHAT_BOT_THREADS", 8))
+# WeChat gives up after 5 s and retries; a request still running after 30 s is stuck.
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+# Each worker builds its own app (its own database pool and Redis connections).
+preload_app = False
+# Access log without query strings: WeChat's carry openid, signature and nonce.
+accesslog = "-"
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+errorlog = "-"
+loglevel = os.environ.get("WECHAT_BOT_LOG_LEVEL", "info")

@@ -1,0 +1,115 @@
+"""gunicorn's threaded worker, with the closing linger moved off its main loop.
+
+gunicorn 27 closes a connection "gracefully" (RFC 9112 §9.6): it half-closes
+and then reads until the client closes too, for up to 2 s, so that unread
+request bytes never turn into a reset that truncates the reply. The sync
+worker does that in its only thread, the gthread worker in its main loop: a
+client that closes 20 ms after reading the reply (bench/webhook_load.py
+--late-close 20) holds the whole worker for those 20 ms. Measured on the bare
+echo, 2 workers, concurrency 32: sync 82 req/s, gthread 844, this worker at
+the same rate as with a prompt client (numbers in bench/README.md).
+
+Here the half-close happens at once and one background thread per worker
+waits for the clients' FINs, with the same 2 s and 64 KiB caps as gunicorn.
+gunicorn.conf.py selects it: ``worker_class = "wechat_bot.serving.ThreadWorker"``.
+"""
+from __future__ import annotations
+
+import queue
+import selectors
+import socket
+import threading
+import time
+from typing import Any
+
+from gunicorn.workers import gthread
+
+LINGER_SECONDS = 2.0
+MAX_DRAIN = 65536
+
+
+class Linger:
+    """Closes half-closed sockets when the peer closes, or after LINGER_SECONDS."""
+
+    def __init__(self) -> None:
+        self._incoming: queue.SimpleQueue[socket.socket] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="linger", daemon=True)
+            self._thread.start()
+
+    def add(self, sock: socket.socket) -> None:
+        try:
+            sock.shutdown(socket.SHUT_WR)  # the reply is complete: send FIN now
+        except OSError:
+            _close(sock)
+            return
+        self._incoming.put(sock)
+
+    def _run(self) -> None:
+        selector = selectors.DefaultSelector()
+        waiting: dict[socket.socket, list[float]] = {}  # sock -> [deadline, drained]
+        while True:
+            while True:
+                try:
+                    sock = self._incoming.get_nowait()
+                except queue.Empty:
+                    break
+                try:
+                    sock.setblocking(False)
+                    selector.register(sock, selectors.EVENT_READ)
+                except (OSError, ValueError):
+                    _close(sock)
+                    continue
+                waiting[sock] = [time.monotonic() + LINGER_SECONDS, 0]
+            for key, _ in selector.select(timeout=0.02 if waiting else 0.1):
+                sock = key.fileobj  # type: ignore[assignment]
+                try:
+                    data = sock.recv(4096)
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    data = b""
+                state = waiting[sock]
+                state[1] += len(data)
+                if not data or state[1] >= MAX_DRAIN:
+                    self._drop(selector, waiting, sock)
+            now = time.monotonic()
+            for sock in [s for s, (deadline, _) in waiting.items() if deadline <= now]:
+                self._drop(selector, waiting, sock)
+
+    @staticmethod
+    def _drop(selector: selectors.BaseSelector, waiting: dict[Any, Any], sock: socket.socket) -> None:
+        selector.unregister(sock)
+        del waiting[sock]
+        _close(sock)
+
+
+def _close(sock: socket.socket) -> None:
+    try:
+        sock.close()
+    except OSError:
+        pass
+
+
+_linger = Linger()
+
+
+class _Conn(gthread.TConn):
+    def close(self, graceful: bool = False) -> None:
+        if graceful:
+            _linger.add(self.sock)
+        else:
+            super().close()
+
+
+class ThreadWorker(gthread.ThreadWorker):
+    """gthread, except that closing a connection never waits for the client."""
+
+    def init_process(self) -> None:
+        # In this worker process only: the connections gthread creates are ours.
+        gthread.TConn = _Conn  # type: ignore[misc]
+        _linger.start()
+        super().init_process()
