@@ -49,6 +49,14 @@ def test_approved_notice_is_published_and_reaches_the_sandbox(app, phone, shots)
     assert "送达 1000 人" in page.inner_text("#publishing")
     shots(page, "published")
 
+    # The post log counts it once, as a WeChat post with its link, for the annual report.
+    page.goto("/console/posts?channel=wechat")
+    row = page.locator("ul.posts li", has_text="关于开展冬季道路交通安全宣传的通告")
+    assert row.count() == 1
+    assert row.locator("a").first.get_attribute("href").startswith("http://mp.weixin.qq.com/s?")
+    assert f"稿件 #{notice_id}" in row.inner_text()
+    shots(page, "post-log")
+
     page.goto("/sandbox")
     card = page.locator(".push-card .push-article.lead")
     card.wait_for()
