@@ -6,6 +6,7 @@ the bureau's public contact, a case number or part of a URL.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 NOT_ALNUM_BEFORE = r"(?<![0-9A-Za-z])"
 NOT_ALNUM_AFTER = r"(?![0-9A-Za-z])"
@@ -20,8 +21,17 @@ def clause_before(norm: str, start: int, limit: int = 30) -> str:
 Spans = list[tuple[int, int]]
 
 
+def containing(spans: Spans, start: int, end: int) -> tuple[int, int] | None:
+    """The span of `spans` (sorted, not overlapping, as finditer gives them) that holds
+    [start, end): a binary search, not a pass over every span (that was O(n²))."""
+    i = bisect_right(spans, (start, float("inf"))) - 1
+    if i >= 0 and spans[i][0] <= start and end <= spans[i][1]:
+        return spans[i]
+    return None
+
+
 def inside(spans: Spans, start: int, end: int) -> bool:
-    return any(s <= start and end <= e for s, e in spans)
+    return containing(spans, start, end) is not None
 
 
 # The bureau's own office numbers, mailboxes and addresses are meant to be published

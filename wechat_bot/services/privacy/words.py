@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-from .context import Spans
+from .context import Spans, containing
 from .findings import Finding, make_finding
 from .normalise import normalise_word
 
@@ -64,7 +64,8 @@ _BENIGN_RE = _word_regex(tuple(_BENIGN_PHRASES))
 
 
 def _inside_longer(spans: Spans, start: int, end: int) -> bool:
-    return any(s <= start and end <= e and e - s > end - start for s, e in spans)
+    span = containing(spans, start, end)
+    return span is not None and span[1] - span[0] > end - start
 
 
 def find_sensitive_words(
