@@ -296,3 +296,9 @@ def test_password_rules_in_the_service(app, staff):
         admin, wang = get_user(session, staff["zhao"].id), get_user(session, staff["wang"].id)
         with pytest.raises(Invalid, match="空格不算在内"):
             update_user(session, admin, wang, password=" " * 10)
+
+
+def test_a_non_ascii_csrf_token_is_refused_not_a_crash(browser):
+    browser.client.get("/console/login")
+    response = browser.client.post("/console/login", data={"name": "wang", "password": "x", "csrf_token": "令牌"})
+    assert response.status_code == 400

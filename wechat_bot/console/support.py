@@ -136,7 +136,8 @@ def csrf_token() -> str:
 def check_csrf() -> None:
     expected = session.get(CSRF_FIELD)
     sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
-    if not expected or not sent or not hmac.compare_digest(str(expected), str(sent)):
+    # Compared as bytes: compare_digest raises TypeError on a str with non-ASCII characters.
+    if not expected or not sent or not hmac.compare_digest(str(expected).encode(), str(sent).encode()):
         abort(400, description="页面已过期或请求来源不明（缺少安全令牌），请刷新页面后重试。")
 
 
