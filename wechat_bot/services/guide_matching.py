@@ -125,6 +125,15 @@ _ANCHORS = frozenset({
 })
 
 
+def names_matter(feats: "Features") -> bool:
+    """Whether the message names a matter of its own (护照, 上户口, 被偷), not just a part of
+    one (多少钱, 在哪, 周末上班吗): a follow-up that names none is answered from the context."""
+    found = feats.concepts
+    if any(c in _ANCHORS and c != "S_CONTACT" for c in found):
+        return True
+    return any(a in found and b in found for a, b in _ANCHOR_PAIRS if a != "C_BUREAU")
+
+
 def _parse_lexicon(text: str) -> tuple[dict[str, tuple[str, ...]], dict[str, float], frozenset[str]]:
     surfaces: dict[str, list[str]] = defaultdict(list)
     weights: dict[str, float] = {}

@@ -1,0 +1,218 @@
+"""A citizen's conversation: follow-ups answered from the guide they were last given.
+
+Citizens do not write one complete question. After "身份证丢了怎么办" they ask "要多少钱",
+"带啥", "在哪办", "周末上班吗"; after reporting danger they write where it is, who is hurt,
+"我好怕". So the guide (or the emergency) a citizen was last answered with is remembered
+for ``CONTEXT_SECONDS``, judged by the injected clock:
+
+- a message naming a matter of its own is answered on its own and becomes the context
+  ("那护照呢" after 身份证 switches to the passport, keeping the part asked before);
+- an emergency always wins, and while an emergency is the context every message that does
+  not clearly move on to a matter of its own keeps the number to call first;
+- a message naming no matter but asking for a part is answered from the context's guide;
+  thanks and small talk get a short reply and leave the context as it is;
+- with no live context a bare follow-up gets "您问的是哪一项？", not a guess.
+
+Answering stays pure (``guides.answer``, cached); this module only looks back when the
+message does not stand on its own, so most messages make no Redis read. The context write
+is idempotent for a message (WeChat's retried copies write the same value), so it is
+sent at once without waiting for Redis's acknowledgement rather than deferred behind a
+dedup claim.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from ..store import Store
+from .guide_catalogue import Bureau, Catalogue, cut_bytes
+from .guide_matching import (
+    Emergency,
+    choice_number,
+    detect_emergency,
+    extract,
+    is_greeting,
+    names_matter,
+    strip_figurative,
+)
+from .guide_sections import asked_section, render_section, render_short_reply
+from .guides import MATCH_CHARS, Answer, emergency_reply
+from .subscribers import session_key
+from .textnorm import normalize
+
+CONTEXT_SECONDS = 10 * 60
+
+
+@dataclass(frozen=True)
+class Recall:
+    """What the conversation remembers: the last guide (and part), or the last emergency."""
+
+    at: float                      # when, seconds since the epoch (the injected clock)
+    guide_id: str | None = None
+    section: str | None = None
+    alarm: Emergency | None = None
+
+    def encode(self) -> str:
+        alarm = f"{self.alarm.kind}:{','.join(self.alarm.numbers)}" if self.alarm else ""
+        return f"{self.at:.0f}|{self.guide_id or ''}|{self.section or ''}|{alarm}"
+
+    @classmethod
+    def decode(cls, raw: str) -> "Recall | None":
+        try:
+            at, guide_id, section, alarm = raw.split("|")
+            emergency = None
+            if alarm:
+                kind, _, numbers = alarm.partition(":")
+                emergency = Emergency(tuple(numbers.split(",")), kind)
+            return cls(float(at), guide_id or None, section or None, emergency)
+        except ValueError:
+            return None
+
+    def live(self, now: float) -> bool:
+        return 0 <= now - self.at < CONTEXT_SECONDS
+
+
+class Memory(Protocol):
+    def recall(self) -> Recall | None: ...
+    def keep(self, recall: Recall) -> None: ...
+
+
+class RedisMemory:
+    """One citizen's context in Redis, beside the offered choices."""
+
+    def __init__(self, store: Store, openid: str, send_later: Callable[..., Any] | None = None) -> None:
+        self.store = store
+        self.key = session_key(store, openid, "context")
+        self.send_later = send_later
+
+    def recall(self) -> Recall | None:
+        raw = self.store.redis.get(self.key)
+        return Recall.decode(raw.decode("utf-8")) if raw else None
+
+    def keep(self, recall: Recall) -> None:
+        # Redis's own expiry only clears the key; whether it is live is judged by ``at``.
+        args = ("SET", self.key, recall.encode(), "EX", CONTEXT_SECONDS)
+        if self.send_later is not None:
+            self.send_later(*args)
+        else:
+            self.store.redis.execute_command(*args)
+
+
+class LocalMemory:
+    """The same, in memory: `guides ask --as` answering one citizen's lines in order."""
+
+    def __init__(self) -> None:
+        self.value: Recall | None = None
+        self.choices: list[str] = []
+
+    def recall(self) -> Recall | None:
+        return self.value
+
+    def keep(self, recall: Recall) -> None:
+        self.value = recall
+
+
+# "那护照呢", "港澳的呢": another matter, the same part as before.
+_CARRY = re.compile("^(?:那|那么|那要是|还有|那如果)?.{1,10}?(?:的)?呢[?？]*$")
+
+
+def respond(
+    ask: Callable[[str, Sequence[str]], Answer],
+    catalogue: Catalogue,
+    bureau: Bureau,
+    page_url: Callable[[str], str],
+    text: str,
+    memory: Memory,
+    now: datetime,
+    pending_choices: Sequence[str] = (),
+) -> Answer:
+    """The reply to one message in the context of the citizen's previous ones."""
+    first = ask(text, pending_choices)
+    norm = strip_figurative(normalize(text or ""))
+    at = now.timestamp()
+    if first.emergency:
+        alarm = detect_emergency(norm)
+        if alarm is not None:
+            memory.keep(Recall(at, alarm=alarm))
+        return first
+    if first.kind == "guide" and choice_number(norm) is not None:  # a pick from the offered list
+        memory.keep(Recall(at, first.guide_id, first.section))
+        return first
+    matter = names_matter(extract(norm[:MATCH_CHARS]))
+    carry = bool(_CARRY.match(norm))
+    if first.kind == "guide" and matter and not carry:
+        memory.keep(Recall(at, first.guide_id, first.section))
+        return first
+
+    last = memory.recall()
+    live = last if last is not None and last.live(at) else None
+
+    def from_guide(guide_id: str, section: str | None) -> Answer:
+        guide = catalogue.get(guide_id)
+        assert guide is not None
+        url = page_url(guide_id)
+        reply = render_section(guide, bureau, url, section) if section else render_short_reply(guide, bureau, url)
+        memory.keep(Recall(at, guide_id, section))
+        return Answer(first.text, guide_id, False, [], cut_bytes(reply), "guide", False, section)
+
+    # A conversation in danger stays in danger until the citizen clearly moves on.
+    if live is not None and live.alarm is not None:
+        moved_on = matter and first.kind in ("guide", "choice")
+        if not moved_on:
+            memory.keep(Recall(at, alarm=live.alarm))
+            return _still_in_danger(first.text, live.alarm, small_talk=is_greeting(norm))
+
+    if first.kind == "guide" and matter:  # another matter: "那护照呢"
+        if live is not None and live.guide_id and live.section and first.section is None:
+            return from_guide(first.guide_id, live.section)
+        memory.keep(Recall(at, first.guide_id, first.section))
+        return first
+
+    section = asked_section(norm)
+    context = live.guide_id if live is not None and live.guide_id and catalogue.get(live.guide_id) else None
+    if context is not None:
+        if is_greeting(norm) and section is None:
+            return _small_talk(first.text, catalogue, context)
+        if first.kind == "human":
+            return first
+        if first.kind == "choice" and context in first.candidates:
+            return from_guide(context, section)
+        if not matter and (section is not None or first.kind == "help"):
+            return from_guide(context, section)
+        if first.kind == "guide":
+            memory.keep(Recall(at, first.guide_id, first.section))
+        return first
+    if first.kind == "help" and section is not None and not matter and not is_greeting(norm):
+        return Answer(first.text, None, False, [], which_one(), "help", False, None)
+    if first.kind == "guide":
+        memory.keep(Recall(at, first.guide_id, first.section))
+    return first
+
+
+def which_one() -> str:
+    """A bare follow-up ("多少钱") with nothing to follow: ask, do not guess."""
+    return "\n".join([
+        "您问的是哪一项？请连同事项一起发送，如“护照多少钱”“补办身份证要带什么”“上户口在哪办”。",
+        "也可以点菜单“办事指南”，按户政、出入境、治安、交管查看全部事项。",
+        "紧急情况请直接拨打110。",
+    ])
+
+
+def _small_talk(text: str, catalogue: Catalogue, guide_id: str) -> Answer:
+    guide = catalogue.get(guide_id)
+    title = guide.title if guide else ""
+    reply = f"不客气！关于“{title}”还想了解哪一项，直接问就行，如“多少钱”“要带什么”“在哪办”。"
+    return Answer(text, None, False, [], reply, "help", False, None)
+
+
+def _still_in_danger(text: str, alarm: Emergency, *, small_talk: bool) -> Answer:
+    """The number first again, for every message of a conversation in danger."""
+    lead = alarm.numbers[0]
+    if small_talk:
+        reply = f"{lead}！如果危险还没有解除，请立即拨打{lead}。请注意安全，本公众号留言不能代替报警。"
+    else:
+        reply = emergency_reply(alarm)
+    return Answer(text, "emergency", True, [], reply, "emergency", False, None)
