@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -117,6 +118,34 @@ class LocalMemory:
 
 # "那护照呢", "港澳的呢": another matter, the same part as before.
 _CARRY = re.compile("^(?:那|那么|那要是|还有|那如果)?.{1,10}?(?:的)?呢[?？]*$")
+# A question rather than a remark ("会不会把我名字说出去" vs "今天天气真好").
+_QUESTION = re.compile("[?？]|吗|嘛|么|不$|没$|没有$|呢|会不会|能不能|可不可以|行不行|是不是|要不要|咋|怎么|怎样|如何|啥|什么|哪|几|多少|多久|多长")
+# Still in danger: fear, the danger going on, asking what to do.
+_STILL = re.compile("怕|慌|吓|救|咋办|怎么办|还在|一直|催|快点|快来|他|她|转不转|要不要转|该不该")
+# The danger is over or was never now: the conversation may move on.
+_CALMED = re.compile(
+    "没事了|没事儿了|找到了|已经(?:送|到|报|拉|走|处理|解决|没事)|拉走了|送医院|警察(?:也)?到了|民警(?:也)?到了|"
+    "救护车到了|火灭了|灭了|解决了|挂了|没转|没有转|不转了|删了|拉黑|以后|下次|怎么防|咋防|预防|防范"
+)
+# Asking about a matter's business: the citizen has moved on from the danger.
+_BUSINESS = re.compile("办|补|换|申请|手续|材料|多少钱|流程|证明|报案|回执|预约")
+# Once the danger is over, a question with no matter of its own is about this guide.
+_AFTER_DANGER = {"fraud": "anti-fraud"}
+_PARTICLES = "啊呀哈啦吧哦嘛噢喔～~!！。.，, "
+
+
+def _small_talk_text(norm: str) -> bool:
+    return is_greeting(norm) or is_greeting(norm.strip(_PARTICLES))
+
+
+@lru_cache(maxsize=256)
+def _guide_concepts(catalogue: Catalogue, guide_id: str) -> frozenset[str]:
+    """Every concept the guide's own text mentions (a 签注 question stays on the Taiwan permit)."""
+    g = catalogue.get(guide_id)
+    if g is None:
+        return frozenset()
+    text = "。".join([g.title, *g.aliases, *g.examples, g.summary, *g.materials, *g.steps, g.where, *g.notes])
+    return frozenset(extract(normalize(text)).concepts)
 
 
 def respond(
@@ -141,9 +170,13 @@ def respond(
     if first.kind == "guide" and choice_number(norm) is not None:  # a pick from the offered list
         memory.keep(Recall(at, first.guide_id, first.section))
         return first
-    matter = names_matter(extract(norm[:MATCH_CHARS]))
+    feats = extract(norm[:MATCH_CHARS])
+    matter = names_matter(feats)
     carry = bool(_CARRY.match(norm))
-    if first.kind == "guide" and matter and not carry:
+    section = asked_section(norm)
+    short = len(norm) <= 20
+    clear = bool(_BUSINESS.search(norm)) and not _STILL.search(norm)  # a business question, nothing alarming
+    if first.kind == "guide" and matter and clear and not carry and not (short and section):
         memory.keep(Recall(at, first.guide_id, first.section))
         return first
 
@@ -158,38 +191,49 @@ def respond(
         memory.keep(Recall(at, guide_id, section))
         return Answer(first.text, guide_id, False, [], cut_bytes(reply), "guide", False, section)
 
-    # A conversation in danger stays in danger until the citizen clearly moves on.
-    if live is not None and live.alarm is not None:
-        moved_on = matter and first.kind in ("guide", "choice")
-        if not moved_on:
-            memory.keep(Recall(at, alarm=live.alarm))
-            return _still_in_danger(first.text, live.alarm, small_talk=is_greeting(norm))
-
-    if first.kind == "guide" and matter:  # another matter: "那护照呢"
-        if live is not None and live.guide_id and live.section and first.section is None:
-            return from_guide(first.guide_id, live.section)
-        memory.keep(Recall(at, first.guide_id, first.section))
-        return first
-
-    section = asked_section(norm)
-    context = live.guide_id if live is not None and live.guide_id and catalogue.get(live.guide_id) else None
-    if context is not None:
-        if is_greeting(norm) and section is None:
-            return _small_talk(first.text, catalogue, context)
-        if first.kind == "human":
-            return first
-        if first.kind == "choice" and context in first.candidates:
-            return from_guide(context, section)
-        if not matter and (section is not None or first.kind == "help"):
-            return from_guide(context, section)
-        if first.kind == "guide":
+    def own() -> Answer:
+        if first.kind in ("guide", "choice") and first.guide_id:
             memory.keep(Recall(at, first.guide_id, first.section))
         return first
-    if first.kind == "help" and section is not None and not matter and not is_greeting(norm):
-        return Answer(first.text, None, False, [], which_one(), "help", False, None)
-    if first.kind == "guide":
-        memory.keep(Recall(at, first.guide_id, first.section))
-    return first
+
+    # A conversation in danger stays in danger until the citizen clearly moves on.
+    if live is not None and live.alarm is not None:
+        if _CALMED.search(norm):
+            after = _AFTER_DANGER.get(live.alarm.kind)
+            if first.kind == "help" and not matter and after and _QUESTION.search(norm) and catalogue.get(after):
+                return from_guide(after, section)  # "我挂了 没转 以后这种电话咋防"
+            return own()
+        if not (matter and first.kind in ("guide", "choice") and clear):
+            memory.keep(Recall(at, alarm=live.alarm))
+            return _still_in_danger(first.text, live.alarm, small_talk=_small_talk_text(norm))
+        return own()
+
+    context = live.guide_id if live is not None and live.guide_id and catalogue.get(live.guide_id) else None
+    if context is None:
+        if first.kind == "help" and section is not None and not matter and not is_greeting(norm):
+            return Answer(first.text, None, False, [], which_one(), "help", False, None)
+        return own()
+
+    if first.kind == "guide" and first.guide_id == context:
+        return own()
+    if first.kind == "human":
+        return first
+    if matter:
+        # A short question about a part, in words the context's guide itself uses, stays there
+        # ("签注多少钱" about the Taiwan permit, "要体检证明吗" about a driving licence).
+        named = {c for c in feats.concepts if c.startswith(("S_", "I_")) and c != "S_CONTACT"}
+        if short and section and named <= _guide_concepts(catalogue, context):
+            return from_guide(context, section)
+        if first.kind == "choice" and context in first.candidates:
+            return from_guide(context, section)
+        if first.kind == "guide" and carry and live.section and first.section is None:
+            return from_guide(first.guide_id, live.section)  # "那护照呢"
+        return own()
+    if _small_talk_text(norm) and section is None:
+        return _small_talk(first.text, catalogue, context)
+    if section is not None or _QUESTION.search(norm):
+        return from_guide(context, section)
+    return _small_talk(first.text, catalogue, context)
 
 
 def which_one() -> str:

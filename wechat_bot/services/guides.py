@@ -127,7 +127,9 @@ def answer(
 
     # 4. A question about one's own case or application.
     status = is_case_status(norm, feats)
-    if status or (is_case_matter(norm) and not found.confident):
+    # "报了案两个月派出所不管不问，我要投诉": a complaint about the handling, not a status question.
+    complaint = found.confident and "S_COMPLAINT" in feats.concepts and not is_case_matter(norm)
+    if (status and not complaint) or (is_case_matter(norm) and not found.confident):
         return make("human", human_reply(bureau), human=True)
 
     # 5. Greetings, thanks, and anything no guide fits.
