@@ -134,6 +134,36 @@ _AFTER_DANGER = {"fraud": "anti-fraud"}
 _PARTICLES = "啊呀哈啦吧哦嘛噢喔～~!！。.，, "
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """What the message itself says, worked out once per distinct text (citizens repeat themselves)."""
+
+    norm: str
+    matter: bool                 # names a matter of its own
+    named: frozenset[str]        # the subjects and events it names
+    section: str | None          # the part it asks for
+    carry: bool                  # "那护照呢"
+    clear: bool                  # a business question with nothing alarming in it
+    short: bool
+    pick: bool                   # "2", "第二个"
+
+
+@lru_cache(maxsize=8192)
+def _facts(text: str) -> _Facts:
+    norm = strip_figurative(normalize(text))
+    feats = extract(norm[:MATCH_CHARS])
+    return _Facts(
+        norm=norm,
+        matter=names_matter(feats),
+        named=frozenset(c for c in feats.concepts if c.startswith(("S_", "I_")) and c != "S_CONTACT"),
+        section=asked_section(norm),
+        carry=bool(_CARRY.match(norm)),
+        clear=bool(_BUSINESS.search(norm)) and not _STILL.search(norm),
+        short=len(norm) <= 20,
+        pick=choice_number(norm) is not None,
+    )
+
+
 def _small_talk_text(norm: str) -> bool:
     return is_greeting(norm) or is_greeting(norm.strip(_PARTICLES))
 
@@ -160,23 +190,18 @@ def respond(
 ) -> Answer:
     """The reply to one message in the context of the citizen's previous ones."""
     first = ask(text, pending_choices)
-    norm = strip_figurative(normalize(text or ""))
+    f = _facts(text or "")
+    norm, matter, carry, section, clear = f.norm, f.matter, f.carry, f.section, f.clear
     at = now.timestamp()
     if first.emergency:
         alarm = detect_emergency(norm)
         if alarm is not None:
             memory.keep(Recall(at, alarm=alarm))
         return first
-    if first.kind == "guide" and choice_number(norm) is not None:  # a pick from the offered list
+    if first.kind == "guide" and f.pick:  # a pick from the offered list
         memory.keep(Recall(at, first.guide_id, first.section))
         return first
-    feats = extract(norm[:MATCH_CHARS])
-    matter = names_matter(feats)
-    carry = bool(_CARRY.match(norm))
-    section = asked_section(norm)
-    short = len(norm) <= 20
-    clear = bool(_BUSINESS.search(norm)) and not _STILL.search(norm)  # a business question, nothing alarming
-    if first.kind == "guide" and matter and clear and not carry and not (short and section):
+    if first.kind == "guide" and matter and clear and not carry and not (f.short and section):
         memory.keep(Recall(at, first.guide_id, first.section))
         return first
 
@@ -184,10 +209,7 @@ def respond(
     live = last if last is not None and last.live(at) else None
 
     def from_guide(guide_id: str, section: str | None) -> Answer:
-        guide = catalogue.get(guide_id)
-        assert guide is not None
-        url = page_url(guide_id)
-        reply = render_section(guide, bureau, url, section) if section else render_short_reply(guide, bureau, url)
+        reply = _render(catalogue, bureau, page_url(guide_id), guide_id, section)
         memory.keep(Recall(at, guide_id, section))
         return Answer(first.text, guide_id, False, [], cut_bytes(reply), "guide", False, section)
 
@@ -221,8 +243,7 @@ def respond(
     if matter:
         # A short question about a part, in words the context's guide itself uses, stays there
         # ("签注多少钱" about the Taiwan permit, "要体检证明吗" about a driving licence).
-        named = {c for c in feats.concepts if c.startswith(("S_", "I_")) and c != "S_CONTACT"}
-        if short and section and named <= _guide_concepts(catalogue, context):
+        if f.short and section and f.named <= _guide_concepts(catalogue, context):
             return from_guide(context, section)
         if first.kind == "choice" and context in first.candidates:
             return from_guide(context, section)
@@ -234,6 +255,13 @@ def respond(
     if section is not None or _QUESTION.search(norm):
         return from_guide(context, section)
     return _small_talk(first.text, catalogue, context)
+
+
+@lru_cache(maxsize=1024)
+def _render(catalogue: Catalogue, bureau: Bureau, url: str, guide_id: str, section: str | None) -> str:
+    guide = catalogue.get(guide_id)
+    assert guide is not None
+    return render_section(guide, bureau, url, section) if section else render_short_reply(guide, bureau, url)
 
 
 def which_one() -> str:
