@@ -31,7 +31,9 @@ from typing import Any, Protocol
 from ..store import Store
 from .guide_catalogue import Bureau, Catalogue, cut_bytes
 from .guide_matching import (
+    WEIGHTS,
     Emergency,
+    Features,
     choice_number,
     detect_emergency,
     extract,
@@ -121,7 +123,7 @@ _CARRY = re.compile("^(?:那|那么|那要是|还有|那如果)?.{1,10}?(?:的)?
 # A question rather than a remark ("会不会把我名字说出去" vs "今天天气真好").
 _QUESTION = re.compile("[?？]|吗|嘛|么|不$|没$|没有$|呢|会不会|能不能|可不可以|行不行|是不是|要不要|咋|怎么|怎样|如何|啥|什么|哪|几|多少|多久|多长")
 # Still in danger: fear, the danger going on, asking what to do.
-_STILL = re.compile("怕|慌|吓|救|咋办|怎么办|还在|一直|催|快点|快来|他|她|转不转|要不要转|该不该")
+_STILL = re.compile("怕|慌|吓|救|还在|一直|催|快点|快来|他|她|转不转|要不要转|该不该")
 # The danger is over or was never now: the conversation may move on.
 _CALMED = re.compile(
     "没事了|没事儿了|找到了|已经(?:送|到|报|拉|走|处理|解决|没事)|拉走了|送医院|警察(?:也)?到了|民警(?:也)?到了|"
@@ -152,9 +154,12 @@ class _Facts:
 def _facts(text: str) -> _Facts:
     norm = strip_figurative(normalize(text))
     feats = extract(norm[:MATCH_CHARS])
+    # Only words written out name a matter here: a near miss (钟头了 → 偷了) may rank guides,
+    # but must not pull a conversation away from its context or out of danger.
+    exact = Features({c: w for c, w in feats.concepts.items() if w >= WEIGHTS.get(c, 0)}, feats.residue)
     return _Facts(
         norm=norm,
-        matter=names_matter(feats),
+        matter=names_matter(exact),
         named=frozenset(c for c in feats.concepts if c.startswith(("S_", "I_")) and c != "S_CONTACT"),
         section=asked_section(norm),
         carry=bool(_CARRY.match(norm)),
