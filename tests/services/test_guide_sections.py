@@ -66,3 +66,22 @@ def test_crime_reports_go_to_report_online(catalogue, text):
 @pytest.mark.parametrize("text", ["我要投诉派出所民警态度差", "举报民警索贿", "民警不作为去哪投诉", "举报一个民警不作为"])
 def test_complaints_about_police_go_to_complaint(catalogue, text):
     assert ask(catalogue, text).guide_id == "complaint"
+
+
+def test_guides_check_validates_the_lexicon(tmp_path):
+    """The matcher's words are data (guides/lexicon.toml): `guides check` names a bad entry."""
+    import shutil
+
+    from wechat_bot.services.guide_catalogue import DEFAULT_DIR, check_catalogue
+
+    for path in DEFAULT_DIR.glob("*.toml"):
+        shutil.copy(path, tmp_path / path.name)
+    assert check_catalogue(tmp_path) == []
+    lexicon = tmp_path / "lexicon.toml"
+    text = lexicon.read_text(encoding="utf-8")
+    text = text.replace('words = ["护照"', 'words = ["護照"', 1).replace("[S_TAIWAN]\nweight = 3", "[S_TAIWAN]\nweight = -1", 1)
+    lexicon.write_text(text.replace("[C_CLUE]", "[C_CLUE_RENAMED]", 1), encoding="utf-8")
+    problems = check_catalogue(tmp_path)
+    assert any("S_PASSPORT" in p and "護照" in p and "简体" in p for p in problems), problems
+    assert any("S_TAIWAN" in p and "weight" in p for p in problems), problems
+    assert any("C_CLUE:" in p and "没有" in p for p in problems), problems

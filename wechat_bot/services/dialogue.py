@@ -31,13 +31,13 @@ from typing import Any, Protocol
 from ..store import Store
 from .guide_catalogue import Bureau, Catalogue, cut_bytes
 from .guide_matching import (
-    WEIGHTS,
     Emergency,
     Features,
     choice_number,
     detect_emergency,
     extract,
     is_greeting,
+    lexicon,
     names_matter,
     strip_figurative,
 )
@@ -156,7 +156,8 @@ def _facts(text: str) -> _Facts:
     feats = extract(norm[:MATCH_CHARS])
     # Only words written out name a matter here: a near miss (钟头了 → 偷了) may rank guides,
     # but must not pull a conversation away from its context or out of danger.
-    exact = Features({c: w for c, w in feats.concepts.items() if w >= WEIGHTS.get(c, 0)}, feats.residue)
+    weights = lexicon().weights
+    exact = Features({c: w for c, w in feats.concepts.items() if w >= weights.get(c, 0)}, feats.residue)
     return _Facts(
         norm=norm,
         matter=names_matter(exact),
