@@ -282,7 +282,8 @@ def which_one() -> str:
 def _small_talk(text: str, catalogue: Catalogue, guide_id: str) -> Answer:
     guide = catalogue.get(guide_id)
     title = guide.title if guide else ""
-    reply = f"不客气！关于“{title}”还想了解哪一项，直接问就行，如“多少钱”“要带什么”“在哪办”。"
+    thanks = "不客气！" if re.search("谢|感谢|辛苦", normalize(text or "")) else ""
+    reply = f"{thanks}关于“{title}”还想了解哪一项，直接问就行，如“多少钱”“要带什么”“在哪办”。"
     return Answer(text, None, False, [], reply, "help", False, None)
 
 
