@@ -115,3 +115,24 @@ def test_cli_as_picks_from_the_list_it_offered(app, runner):
 def test_cli_as_leaves_the_citizens_redis_context_alone(app, runner, wechat):
     ask_as(app, runner, "护照怎么办\n", "--as", "o_real")
     assert wechat.say("多少钱", openid="o_real").startswith("您问的是哪一项？")
+
+
+def test_without_redis_a_message_is_answered_on_its_own(tmp_path):
+    """The context is a convenience: an unreachable Redis neither breaks the answer nor raises."""
+    import redis
+
+    from wechat_bot.services.dialogue import Recall, RedisMemory
+    from wechat_bot.store import Store
+
+    memory = RedisMemory(Store(redis.Redis(unix_socket_path=str(tmp_path / "gone.sock"), socket_timeout=0.2)), "o_x")
+    memory.keep(Recall(0.0, "passport", "fee"))
+    assert memory.recall() is None
+
+
+def test_recall_round_trips():
+    from wechat_bot.services.dialogue import Recall
+    from wechat_bot.services.guide_matching import Emergency
+
+    for recall in (Recall(1.0, "passport", "fee"), Recall(2.0, alarm=Emergency(("110", "120"), "police"))):
+        assert Recall.decode(recall.encode()) == recall
+    assert Recall.decode("garbage") is None

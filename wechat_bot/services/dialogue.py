@@ -24,11 +24,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime
-from typing import Any, Protocol
+from functools import lru_cache
 
-from ..store import Store
+from .conversations import CONTEXT_SECONDS, LocalMemory, Memory, Recall, RedisMemory  # noqa: F401  (re-exported)
 from .guide_catalogue import Bureau, Catalogue, cut_bytes
 from .guide_matching import (
     Emergency,
@@ -43,79 +42,8 @@ from .guide_matching import (
 )
 from .guide_sections import asked_section, render_section, render_short_reply
 from .guides import MATCH_CHARS, Answer, emergency_reply
-from .subscribers import session_key
 from .textnorm import normalize
 
-CONTEXT_SECONDS = 10 * 60
-
-
-@dataclass(frozen=True)
-class Recall:
-    """What the conversation remembers: the last guide (and part), or the last emergency."""
-
-    at: float                      # when, seconds since the epoch (the injected clock)
-    guide_id: str | None = None
-    section: str | None = None
-    alarm: Emergency | None = None
-
-    def encode(self) -> str:
-        alarm = f"{self.alarm.kind}:{','.join(self.alarm.numbers)}" if self.alarm else ""
-        return f"{self.at:.0f}|{self.guide_id or ''}|{self.section or ''}|{alarm}"
-
-    @classmethod
-    def decode(cls, raw: str) -> "Recall | None":
-        try:
-            at, guide_id, section, alarm = raw.split("|")
-            emergency = None
-            if alarm:
-                kind, _, numbers = alarm.partition(":")
-                emergency = Emergency(tuple(numbers.split(",")), kind)
-            return cls(float(at), guide_id or None, section or None, emergency)
-        except ValueError:
-            return None
-
-    def live(self, now: float) -> bool:
-        return 0 <= now - self.at < CONTEXT_SECONDS
-
-
-class Memory(Protocol):
-    def recall(self) -> Recall | None: ...
-    def keep(self, recall: Recall) -> None: ...
-
-
-class RedisMemory:
-    """One citizen's context in Redis, beside the offered choices."""
-
-    def __init__(self, store: Store, openid: str, send_later: Callable[..., Any] | None = None) -> None:
-        self.store = store
-        self.key = session_key(store, openid, "context")
-        self.send_later = send_later
-
-    def recall(self) -> Recall | None:
-        raw = self.store.redis.get(self.key)
-        return Recall.decode(raw.decode("utf-8")) if raw else None
-
-    def keep(self, recall: Recall) -> None:
-        # Redis's own expiry only clears the key; whether it is live is judged by ``at``.
-        args = ("SET", self.key, recall.encode(), "EX", CONTEXT_SECONDS)
-        if self.send_later is not None:
-            self.send_later(*args)
-        else:
-            self.store.redis.execute_command(*args)
-
-
-class LocalMemory:
-    """The same, in memory: `guides ask --as` answering one citizen's lines in order."""
-
-    def __init__(self) -> None:
-        self.value: Recall | None = None
-        self.choices: list[str] = []
-
-    def recall(self) -> Recall | None:
-        return self.value
-
-    def keep(self, recall: Recall) -> None:
-        self.value = recall
 
 
 # "那护照呢", "港澳的呢": another matter, the same part as before.
