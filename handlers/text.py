@@ -5,7 +5,7 @@ import re
 from typing import Any
 
 from wechat_bot.router import Context
-from wechat_bot.services import consultations, conversations
+from wechat_bot.services import consultations, conversations, dialogue
 from wechat_bot.services.guide_matching import choice_number
 from wechat_bot.services.textnorm import normalize
 
@@ -17,13 +17,15 @@ def on_text(message: Any, ctx: Context) -> str:
 def answer_question(text: str, ctx: Context) -> str:
     """The reply to a citizen's question (typed, or recognised from voice).
 
-    Emergencies come first (inside ``guides.answer``). The offered list and the
+    Emergencies come first (inside ``guides.answer``); follow-ups are answered
+    from the citizen's context (``dialogue``). The offered list and the
     consultation record (``consultations.intake``) are side effects, deferred so
     WeChat's retries of the same message do not repeat them.
     """
     services = ctx.services
     pending = conversations.pending_choices(services.store, ctx.openid) if _may_be_a_pick(text) else []
-    answer = services.answer(text, pending)
+    memory = dialogue.RedisMemory(services.store, ctx.openid, services.dedup.pipe.send_later)
+    answer = services.respond(text, memory, ctx.now, pending)
     if answer.kind == "choice":
         ctx.defer(lambda: conversations.remember_choices(services.store, ctx.openid, answer.candidates))
     handled = consultations.intake(services, ctx.openid, text, answer, now=ctx.now, raw=ctx.raw)

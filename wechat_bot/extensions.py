@@ -16,6 +16,7 @@ from .db import Database
 from .dedup import Deduplicator
 from .inbound import Envelope
 from .router import Router
+from .services import dialogue
 from .services.guides import Answer, Bureau, Catalogue, answer_text
 from .services.messages import Messages
 from .store import Store, connect
@@ -108,6 +109,14 @@ class BotServices:
             help_text=self.messages.help, pending_choices=tuple(pending_choices),
         )
         return finalise(found, self.bureau, self.settings.consultations)
+
+    def respond(self, text: str, memory: Any, now: datetime, pending_choices: Sequence[str] = ()) -> Answer:
+        """The reply in the context of the citizen's previous messages (``dialogue``)."""
+        site = self.site_url()
+        return dialogue.respond(
+            self.answer, self.catalogue, self.bureau, lambda guide_id: f"{site}/g/{guide_id}",
+            text, memory, now, pending_choices,
+        )
 
     # -- WeChat: the real API, or the built-in simulator in sandbox mode -------
 

@@ -17,7 +17,7 @@ from wechat_bot.services.guide_sources import check_sources, source_rows
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "guides"
 MENU_FILE = "menu.toml"
-NOT_GUIDES = frozenset({MENU_FILE, "messages.toml"})
+NOT_GUIDES = frozenset({MENU_FILE, "messages.toml", "lexicon.toml"})
 
 AREAS = ("户政", "出入境", "治安", "交管", "其他")
 # Menu CLICK keys the bot knows how to answer.
@@ -150,8 +150,11 @@ class Catalogue:
 
 def check_catalogue(directory: Path | None = None) -> list[str]:
     """Every problem in the catalogue as "<file>: <field>: <reason>"; [] when it is valid."""
+    from wechat_bot.services.guide_lexicon import check_lexicon  # avoids an import cycle
+
     directory = Path(directory) if directory is not None else DEFAULT_DIR
-    return _read(directory)[0]
+    lexicon = directory / "lexicon.toml"
+    return _read(directory)[0] + (check_lexicon(lexicon) if lexicon.exists() or directory == DEFAULT_DIR else [])
 
 
 # --- rendering ------------------------------------------------------------------

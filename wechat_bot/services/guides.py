@@ -25,6 +25,7 @@ from wechat_bot.services.guide_catalogue import (
     cut_bytes,
     render_guide_reply,
 )
+from wechat_bot.services.guide_sections import asked_section, render_section, render_short_reply
 from wechat_bot.services.guide_matching import (
     Emergency,
     Match,
@@ -60,6 +61,7 @@ class Answer:
     reply: str = ""              # the text the citizen gets, < 2048 bytes UTF-8
     kind: str = "help"           # "guide" | "choice" | "emergency" | "help" | "human"
     wants_human: bool = False    # True → the caller creates a consultation record
+    section: str | None = None   # the part of the guide the reply gives (guide_sections.SECTIONS)
 
     def as_json(self) -> dict:
         """The object `guides ask --json` prints (CONTRACT §2), plus kind and wants_human."""
@@ -71,6 +73,7 @@ class Answer:
             "reply": self.reply,
             "kind": self.kind,
             "wants_human": self.wants_human,
+            "section": self.section,
         }
 
 
@@ -93,8 +96,9 @@ def answer(
     help_reply = help_text or help_menu(bureau)
 
     def make(kind: str, reply: str, guide_id: str | None = None,
-             candidates: Sequence[str] = (), human: bool = False, emergency: bool = False) -> Answer:
-        return Answer(text, guide_id, emergency, list(candidates), cut_bytes(reply), kind, human)
+             candidates: Sequence[str] = (), human: bool = False, emergency: bool = False,
+             section: str | None = None) -> Answer:
+        return Answer(text, guide_id, emergency, list(candidates), cut_bytes(reply), kind, human, section)
 
     # 1. A number picks from the list offered last time.
     number = choice_number(norm)
@@ -123,7 +127,9 @@ def answer(
 
     # 4. A question about one's own case or application.
     status = is_case_status(norm, feats)
-    if status or (is_case_matter(norm) and not found.confident):
+    # "报了案两个月派出所不管不问，我要投诉": a complaint about the handling, not a status question.
+    complaint = found.confident and "S_COMPLAINT" in feats.concepts and not is_case_matter(norm)
+    if (status and not complaint) or (is_case_matter(norm) and not found.confident):
         return make("human", human_reply(bureau), human=True)
 
     # 5. Greetings, thanks, and anything no guide fits.
@@ -135,7 +141,9 @@ def answer(
     # 6. One guide, or a short list to choose from.
     if found.candidates:
         return make("choice", choice_reply(catalogue, found.candidates), found.guide_id, found.candidates)
-    return make("guide", _guide_reply(catalogue, found.guide_id, bureau, page_url), found.guide_id)
+    section = asked_section(norm)
+    return make("guide", _guide_reply(catalogue, found.guide_id, bureau, page_url, section), found.guide_id,
+                section=section)
 
 
 @lru_cache(maxsize=8192)
@@ -157,10 +165,14 @@ def answer_text(
     )
 
 
-def _guide_reply(catalogue: Catalogue, guide_id: str, bureau: Bureau, page_url: Callable[[str], str]) -> str:
+def _guide_reply(catalogue: Catalogue, guide_id: str, bureau: Bureau, page_url: Callable[[str], str],
+                 section: str | None = None) -> str:
+    """One part of the guide when the question asks for one, else the guide on one screen."""
     guide = catalogue.get(guide_id)
     assert guide is not None
-    return render_guide_reply(guide, bureau, page_url(guide_id))
+    if section is not None:
+        return render_section(guide, bureau, page_url(guide_id), section)
+    return render_short_reply(guide, bureau, page_url(guide_id))
 
 
 def area_choices(catalogue: Catalogue, area: str) -> tuple[str, list[str]]:

@@ -1,0 +1,235 @@
+"""The matcher's words: what citizens write (身份证/身分证/二代证, 丢了/掉了/遗失 …) mapped to
+*concepts*, read from ``guides/lexicon.toml`` so staff can add a word without a code change
+(`guides check` validates the file). Subjects (S_), intents and events (I_), context (C_) and
+question types (Q_). Which concepts anchor a match is structure, and stays here.
+
+Loaded on first use, not at import; ``extract`` turns normalised text into weighted concepts.
+"""
+from __future__ import annotations
+
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from wechat_bot.services.textnorm import normalize, same_sound
+
+LEXICON_FILE = Path(__file__).resolve().parent.parent / "guides" / "lexicon.toml"
+
+# Question-type concepts help rank within a subject but never make a match on their own.
+WEAK = frozenset({"Q_FEE", "Q_TIME", "Q_MATERIAL", "Q_WHERE", "Q_ONLINE", "C_TRIP", "S_PERMIT_DOC"})
+# Pairs that together do (改 + 名字, 公安局 + 在哪).
+ANCHOR_PAIRS = (
+    ("I_CHANGE", "C_FIELD"), ("C_BUREAU", "C_CONTACT"), ("C_BUREAU", "Q_WHERE"),
+    ("C_BUREAU", "Q_TIME"), ("C_CHILD", "I_FIRST"), ("C_ELDER", "I_CANCEL"),
+    ("C_ELSEWHERE", "C_WORK"), ("C_PROPERTY", "I_LOST"),
+)
+# Concepts that on their own show the message is about a guide's matter.
+ANCHORS = frozenset({
+    "S_IDCARD", "S_HUKOU", "S_HUKOUBOOK", "S_PASSPORT", "S_HKMO", "S_TAIWAN", "S_NOCRIME", "S_KIN",
+    "S_RESIDENCE", "S_HOTEL", "S_SPECIAL", "S_FIREWORKS", "S_GUARD", "S_TOXIC", "S_DRIVING",
+    "S_PLATE", "S_VREG", "S_REPORT", "S_FRAUD", "S_COMPLAINT", "S_CONTACT", "S_PROOF",
+    "I_VIOLATION", "I_ACCIDENT_ADMIN", "I_THEFT", "I_BIRTH", "I_DEATH", "I_CANCEL", "I_MOVE",
+    "I_IN", "I_OUT", "I_ENDORSE", "C_CLUE", "C_ABROAD", "I_REGISTER",
+})
+
+
+
+def names_matter(feats: "Features") -> bool:
+    """Whether the message names a matter of its own (护照, 上户口, 被偷), not just a part of
+    one (多少钱, 在哪, 周末上班吗): a follow-up that names none is answered from the context."""
+    found = feats.concepts
+    if any(c in ANCHORS and c != "S_CONTACT" for c in found):
+        return True
+    return any(a in found and b in found for a, b in ANCHOR_PAIRS if a != "C_BUREAU")
+
+@dataclass(frozen=True)
+class Lexicon:
+    surfaces: dict[str, tuple[str, ...]]   # word -> the concepts it emits
+    weights: dict[str, float]              # concept -> weight
+    exclusive: frozenset[str]              # words marked "!": they hide the words inside them
+    maxlen: int
+    subst: dict[str, list[tuple[str, int]]]
+    dele: dict[str, str]
+
+
+def parse_lexicon(raw: dict) -> tuple[dict[str, tuple[str, ...]], dict[str, float], frozenset[str], list[str]]:
+    """(surfaces, weights, exclusive words, problems) from the lexicon file's tables."""
+    surfaces: dict[str, list[str]] = defaultdict(list)
+    weights: dict[str, float] = {}
+    exclusive: set[str] = set()
+    problems: list[str] = []
+    for name, table in raw.items():
+        where = f"{LEXICON_FILE.name}: {name}"
+        if not isinstance(table, dict):
+            problems.append(f"{where}: 应为一节（[{name}]），含 weight 和 words")
+            continue
+        weight, words = table.get("weight"), table.get("words")
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 < weight <= 5:
+            problems.append(f"{where}: weight: 应为 0 到 5 之间的数")
+            continue
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip("!") for w in words):
+            problems.append(f"{where}: words: 应为非空的说法列表")
+            continue
+        weights[name] = float(weight)
+        seen: set[str] = set()
+        for word in words:
+            marked = word.startswith("!")
+            surface = word[1:] if marked else word
+            if normalize(surface) != surface:
+                problems.append(f"{where}: words: “{surface}”应写成简体、小写、不含空格（{normalize(surface)}）")
+                continue
+            if surface in seen:
+                problems.append(f"{where}: words: “{surface}”重复")
+            seen.add(surface)
+            if marked:
+                exclusive.add(surface)
+            if name not in surfaces[surface]:
+                surfaces[surface].append(name)
+    for name in sorted({*WEAK, *ANCHORS, *(c for pair in ANCHOR_PAIRS for c in pair)} - set(weights)):
+        problems.append(f"{LEXICON_FILE.name}: {name}: 匹配程序要用这个概念，词表里没有")
+    return {s: tuple(c) for s, c in surfaces.items()}, weights, frozenset(exclusive), problems
+
+
+def _read(path: Path) -> dict:
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def check_lexicon(path: Path | None = None) -> list[str]:
+    """Every problem in the lexicon file, one a line; [] when it is valid (`guides check`)."""
+    path = path or LEXICON_FILE
+    try:
+        raw = _read(path)
+    except OSError as exc:
+        return [f"{path.name}: -: 无法读取（{exc.strerror or exc}）"]
+    except tomllib.TOMLDecodeError as exc:
+        return [f"{path.name}: -: TOML 格式错误（{exc}）"]
+    return parse_lexicon(raw)[3]
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """The lexicon, read once (create_app loads the catalogue, whose index uses it, at start)."""
+    surfaces, weights, exclusive, problems = parse_lexicon(_read(LEXICON_FILE))
+    if problems:
+        raise ValueError("办事指南词表有误：" + "；".join(problems[:5]))
+    subst, dele = _fuzzy_tables(surfaces, weights)
+    return Lexicon(surfaces, weights, exclusive, max(len(s) for s in surfaces), subst, dele)
+
+
+_TYPO_PRONE = frozenset({
+    "户口", "补办", "补领", "换证", "签注", "落户", "迁出", "迁入", "驾证", "注销", "过期", "到期",
+    "丢失", "遗失", "挂失", "罚款", "证明",
+})
+
+
+def _fuzzy_tables(
+    surfaces: dict[str, tuple[str, ...]], weights: dict[str, float]
+) -> tuple[dict[str, list[tuple[str, int]]], dict[str, str]]:
+    """Keys for one-character-off matching: substitution ("身份?") and deletion."""
+    subst: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    dele: dict[str, str] = {}
+    for surface, concepts in surfaces.items():
+        weight = max(weights[c] for c in concepts)
+        if weight < 2 or not all("\u4e00" <= ch <= "\u9fff" for ch in surface):
+            continue
+        n = len(surface)
+        # two-character words only for subjects and a few words often mistyped: a real
+        # word one sound away is too likely otherwise (登记 is not 登机)
+        if n < 2 or (n == 2 and weight < 3 and surface not in _TYPO_PRONE) or surface in ("登机",):
+            continue
+        for k in range(n):
+            subst[surface[:k] + "?" + surface[k + 1:]].append((surface, k))
+        if n >= 4:
+            for k in range(1, n - 1):  # inside the word: a missing first or last is another word
+                shorter = surface[:k] + surface[k + 1:]
+                if shorter not in surfaces:
+                    dele.setdefault(shorter, surface)
+    return dict(subst), dele
+
+
+
+_FUZZY_FACTOR = 0.85
+
+
+@dataclass
+class Features:
+    concepts: dict[str, float] = field(default_factory=dict)
+    residue: str = ""  # the text with every character the lexicon covered replaced by "|"
+
+    @property
+    def strong(self) -> bool:
+        """Whether the message is about something the catalogue covers: a subject or a
+        specific event, or at least two ordinary concepts together (改 + 名字)."""
+        found = self.concepts
+        if any(c in ANCHORS for c in found):
+            return True
+        return any(a in found and b in found for a, b in ANCHOR_PAIRS)
+
+
+def extract(norm: str) -> Features:
+    """Concepts (with weights) found in normalised text, plus the uncovered residue.
+
+    Every lexicon word found counts, overlapping or nested (换身份证 gives 换 and 身份证),
+    except words inside a word marked exclusive (出生 inside 出生日期).
+    """
+    lex = lexicon()
+    feats = Features()
+    concepts = feats.concepts
+    n = len(norm)
+    found: list[tuple[int, int, tuple[str, ...], float]] = []
+    shadows: list[tuple[int, int]] = []
+    for i in range(n):
+        for length in range(min(lex.maxlen, n - i), 0, -1):
+            piece = norm[i:i + length]
+            names = lex.surfaces.get(piece)
+            if names is not None:
+                found.append((i, i + length, names, 1.0))
+                if piece in lex.exclusive or length >= 2:
+                    shadows.append((i, i + length))
+    if shadows:
+        # single characters (补, 证, 车 …) count only standing alone; longer words only
+        # disappear inside an exclusive word
+        found = [m for m in found
+                 if not any(a <= m[0] and m[1] <= b and (a, b) != (m[0], m[1])
+                            and (m[1] - m[0] == 1 or norm[a:b] in lex.exclusive) for a, b in shadows)]
+    covered = bytearray(n)
+    for start, end, _, _ in found:
+        covered[start:end] = b"\x01" * (end - start)
+    for j in range(n):
+        if not covered[j] and "\u4e00" <= norm[j] <= "\u9fff":
+            hit = _fuzzy_at(lex, norm, j, covered)
+            if hit is not None:
+                start, length, names = hit
+                found.append((start, start + length, names, _FUZZY_FACTOR))
+                covered[start:start + length] = b"\x01" * length
+    for _, _, names, factor in found:
+        for name in names:
+            w = lex.weights[name] * factor
+            if w > concepts.get(name, 0.0):
+                concepts[name] = w
+    feats.residue = "".join(ch if not covered[j] else "|" for j, ch in enumerate(norm))
+    return feats
+
+
+def _fuzzy_at(lex: Lexicon, norm: str, j: int, covered: bytearray) -> tuple[int, int, tuple[str, ...]] | None:
+    """A lexicon word with one character off, the odd one being the uncovered character at
+    ``j`` (户籍正明 → 户籍证明); that character must not belong to a word already found
+    (去泰国 is not 去台). Returns (start, length, concepts)."""
+    n = len(norm)
+    for length in range(min(8, n), 1, -1):
+        for start in range(max(0, j - length + 1), min(j, n - length) + 1):
+            piece = norm[start:start + length]
+            k = j - start
+            for surface, _ in lex.subst.get(piece[:k] + "?" + piece[k + 1:], ()):
+                # a wrong character in the middle of a long word, or one that sounds the same
+                if (length >= 4 and 0 < k < length - 1) or same_sound(piece[k], surface[k], length == 2):
+                    return start, length, lex.surfaces[surface]
+    for length in range(min(7, n), 2, -1):  # one character missing from a long word
+        for start in range(max(0, j - length + 1), min(j, n - length) + 1):
+            piece = norm[start:start + length]
+            if piece in lex.dele:
+                return start, length, lex.surfaces[lex.dele[piece]]
+    return None
