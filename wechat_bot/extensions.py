@@ -101,22 +101,29 @@ class BotServices:
         return (base or "http://127.0.0.1:8000/").rstrip("/")
 
     def answer(self, text: str, pending_choices: Sequence[str] = ()) -> Answer:
-        """The reply to a citizen's text, as the webhook and `guides ask` give it."""
-        from .services.consultations import finalise
+        """The reply to a citizen's text on its own, as `guides ask` without --as gives it."""
+        return self._finalised(self._guide_answer(text, pending_choices))
 
-        found = answer_text(
+    def respond(self, text: str, memory: Any, now: datetime, pending_choices: Sequence[str] = ()) -> Answer:
+        """The reply in the context of the citizen's previous messages (``dialogue``), as the
+        webhook gives it. The context is applied first: "要多少钱" after a guide is a follow-up,
+        not a question no guide answers (which ``finalise`` would turn into a consultation)."""
+        site = self.site_url()
+        return self._finalised(dialogue.respond(
+            self._guide_answer, self.catalogue, self.bureau, lambda guide_id: f"{site}/g/{guide_id}",
+            text, memory, now, pending_choices,
+        ))
+
+    def _guide_answer(self, text: str, pending_choices: Sequence[str] = ()) -> Answer:
+        return answer_text(
             self.catalogue, text, self.bureau, site_url=self.site_url(),
             help_text=self.messages.help, pending_choices=tuple(pending_choices),
         )
-        return finalise(found, self.bureau, self.settings.consultations)
 
-    def respond(self, text: str, memory: Any, now: datetime, pending_choices: Sequence[str] = ()) -> Answer:
-        """The reply in the context of the citizen's previous messages (``dialogue``)."""
-        site = self.site_url()
-        return dialogue.respond(
-            self.answer, self.catalogue, self.bureau, lambda guide_id: f"{site}/g/{guide_id}",
-            text, memory, now, pending_choices,
-        )
+    def _finalised(self, found: Answer) -> Answer:
+        from .services.consultations import finalise
+
+        return finalise(found, self.bureau, self.settings.consultations)
 
     # -- WeChat: the real API, or the built-in simulator in sandbox mode -------
 

@@ -166,8 +166,11 @@ def respond(
 
     context = live.guide_id if live is not None and live.guide_id and catalogue.get(live.guide_id) else None
     if context is None:
-        if first.kind == "help" and section is not None and not matter and not is_greeting(norm):
-            return Answer(first.text, None, False, [], which_one(), "help", False, None)
+        # Only a bare follow-up ("要带什么材料") is asked back; a longer question about something
+        # no guide covers ("路灯坏了好几天了谁来管") goes to staff as a consultation.
+        if first.kind == "help" and section is not None and len(norm) <= BARE_FOLLOW_UP and not matter \
+                and not is_greeting(norm):
+            return Answer(first.text, None, False, [], which_one(), "clarify", False, None)
         return own()
 
     if first.kind == "guide" and first.guide_id == context:
@@ -196,6 +199,9 @@ def _render(catalogue: Catalogue, bureau: Bureau, url: str, guide_id: str, secti
     guide = catalogue.get(guide_id)
     assert guide is not None
     return render_section(guide, bureau, url, section) if section else render_short_reply(guide, bureau, url)
+
+
+BARE_FOLLOW_UP = 10  # characters: "需要带什么材料", "小孩也要去吗", "网上能办不"
 
 
 def which_one() -> str:
