@@ -201,3 +201,19 @@ def test_findings_in_the_audit_trail_name_the_field_but_not_the_data(flow, staff
     [summary] = json.loads(event.details)["findings"]
     assert (summary["field"], summary["kind"], summary["mask"]) == ("published", "mobile", "138****5678")
     assert MOBILE not in event.details
+
+
+def test_a_hostile_private_names_field_stays_fast_and_is_capped():
+    """15,000 one-character "names" against a 30,000-character body was quadratic (minutes)."""
+    import time
+
+    from wechat_bot.services.notice_screening import PRIVATE_NAMES_MAX, Screener, private_name_list
+
+    names = "1 " * 15_000
+    assert private_name_list(names) == []  # a single character is no name
+    many = " ".join(f"王{i:03d}" for i in range(200))
+    assert len(private_name_list(many)) == PRIVATE_NAMES_MAX
+    started = time.thread_time()
+    Screener().screen("标题", "", "1 " * 15_000, private_names=many)
+    Screener().screen("标题", "", "王001 " * 6_000, private_names=names)
+    assert time.thread_time() - started < 2.0

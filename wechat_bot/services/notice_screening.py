@@ -65,6 +65,16 @@ def _name_mask(name: str) -> str:
     return (name[:2] if len(name) >= 4 else name[:1]) + "某某"
 
 
+PRIVATE_NAMES_MAX = 50
+
+
+def private_name_list(text: str) -> list[str]:
+    """The names to look for: each once, at least two characters (a single character would
+    mark every word it begins), at most ``PRIVATE_NAMES_MAX`` of them."""
+    names = dict.fromkeys(name for name in parse_names(text) if len(name) >= 2)
+    return list(names)[:PRIVATE_NAMES_MAX]
+
+
 def _name_findings(text: str, names: list[str]) -> list[privacy.Finding]:
     found = []
     simplified = to_simplified(text)
@@ -130,9 +140,15 @@ class Screener:
         # Names and placeholders too are matched as a reader sees them (王\u200b小明).
         shown, offsets = privacy.without_invisible(text)
         found = privacy.scan(shown, self.sensitive_words)
-        for extra in (*_name_findings(shown, parse_names(private_names)), *_placeholder_findings(shown)):
-            if all(extra.end <= f.start or f.end <= extra.start for f in found):
+        # Positions already covered, so each extra finding is checked in its own length
+        # (comparing it with every finding was quadratic in a hostile body).
+        covered = bytearray(len(shown) + 1)
+        for f in found:
+            covered[f.start:f.end] = b"\x01" * (f.end - f.start)
+        for extra in (*_name_findings(shown, private_name_list(private_names)), *_placeholder_findings(shown)):
+            if not any(covered[extra.start:extra.end]):
                 found.append(extra)
+                covered[extra.start:extra.end] = b"\x01" * (extra.end - extra.start)
         return privacy.relocate(sorted(found, key=lambda f: f.start), text, offsets)
 
     def screen(

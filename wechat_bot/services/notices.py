@@ -24,7 +24,7 @@ from ..models.notice import STATE_LABELS, Notice, NoticeEvent
 from ..models.user import User
 from . import notice_content as content
 from .covers import Cover
-from .notice_screening import FieldFinding, Screener, describe
+from .notice_screening import PRIVATE_NAMES_MAX, FieldFinding, Screener, describe
 
 EDITABLE = ("draft", "rejected")
 WITHDRAWABLE = ("draft", "rejected", "in_review", "approved", "failed")
@@ -128,7 +128,10 @@ class NoticeWorkflow:
         notice.digest = content.clean_digest(digest, notice.body)
         notice.author = content.clean_author(author, self.default_author)
         notice.original = bool(original)
-        notice.private_names = "、".join(content.parse_names(content.refuse_control_characters(private_names, "涉及人员姓名")))
+        names = list(dict.fromkeys(content.parse_names(content.refuse_control_characters(private_names, "涉及人员姓名"))))
+        if len(names) > PRIVATE_NAMES_MAX:
+            raise Invalid(f"涉及人员姓名最多填写 {PRIVATE_NAMES_MAX} 个，现在 {len(names)} 个")
+        notice.private_names = "、".join(names)
         content.check_future(scheduled_at, self.clock())
         notice.scheduled_at = scheduled_at
         notice.content_html = content.render_html(notice.body)
