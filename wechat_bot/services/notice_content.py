@@ -58,19 +58,25 @@ IMAGE_HOSTS = ("https://mmbiz.qpic.cn/",)
 _IMG_WITHOUT_SOURCE = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 
 
-def parse_category(text: str) -> str:
-    """A category code from a code or a Chinese label (简 or 繁)."""
+def parse_labelled(text: str, labels: dict[str, str], aliases: dict[str, str], what: str) -> str:
+    """A code from a code or its Chinese label (简 or 繁) or an accepted short form;
+    otherwise a one-line error listing the choices (CONTRACT §4)."""
     value = (text or "").strip()
-    if value in CATEGORIES:
+    if value in labels:
         return value
     simplified = to_simplified(value)
-    for code, label in CATEGORIES.items():
+    for code, label in labels.items():
         if simplified == label:
             return code
-    if simplified in _ALIASES:
-        return _ALIASES[simplified]
-    choices = "、".join(f"{code}（{label}）" for code, label in CATEGORIES.items())
-    raise Invalid(f"未知的栏目“{value}”，可选：{choices}")
+    if simplified in aliases:
+        return aliases[simplified]
+    choices = "、".join(f"{code}（{label}）" for code, label in labels.items())
+    raise Invalid(f"未知的{what}“{value}”，可选：{choices}")
+
+
+def parse_category(text: str) -> str:
+    """A category code from a code or a Chinese label (简 or 繁)."""
+    return parse_labelled(text, CATEGORIES, _ALIASES, "栏目")
 
 
 def category_label(code: str) -> str:

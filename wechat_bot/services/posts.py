@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ..errors import Invalid
 from ..models.base import utcnow
 from ..models.post import CHANNELS, Post
-from .textnorm import to_simplified
+from .notice_content import parse_labelled
 
 
 def local_year(when: datetime, tz: tzinfo) -> int:
@@ -71,17 +71,7 @@ _CHANNEL_ALIASES = {"微信": "wechat", "公众号": "wechat", "网站": "websit
 
 def parse_channel(text: str) -> str:
     """A channel code from a code or a Chinese label (简 or 繁), as CONTRACT §4."""
-    value = (text or "").strip()
-    if value in CHANNELS:
-        return value
-    simplified = to_simplified(value)
-    for code, label in CHANNELS.items():
-        if simplified == label:
-            return code
-    if simplified in _CHANNEL_ALIASES:
-        return _CHANNEL_ALIASES[simplified]
-    choices = "、".join(f"{code}（{label}）" for code, label in CHANNELS.items())
-    raise Invalid(f"未知的渠道“{value}”，可选：{choices}")
+    return parse_labelled(text, CHANNELS, _CHANNEL_ALIASES, "渠道")
 
 
 def channel_label(code: str) -> str:
