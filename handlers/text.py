@@ -26,6 +26,7 @@ def answer_question(text: str, ctx: Context) -> str:
     pending = conversations.pending_choices(services.store, ctx.openid) if _may_be_a_pick(text) else []
     memory = dialogue.RedisMemory(services.store, ctx.openid, services.dedup.pipe.send_later)
     answer = services.respond(text, memory, ctx.now, pending)
+    ctx.urgent = answer.kind == "emergency"
     if answer.kind == "choice":
         ctx.defer(lambda: conversations.remember_choices(services.store, ctx.openid, answer.candidates))
     handled = consultations.intake(services, ctx.openid, text, answer, now=ctx.now, raw=ctx.raw)

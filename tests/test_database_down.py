@@ -193,7 +193,10 @@ def test_the_postgresql_server_stopped_and_started_again(tmp_path, redis_server,
 
         subprocess.run(["bash", str(SCRIPT), "resume", cluster], check=True, timeout=120)
         assert "已收到您的留言" in wechat.say(CONSULT + "（三）")
-        assert [c.text for c in consultations(app)] == [CONSULT + "（一）", CONSULT + "（三）"]
+        # (三) joins the consultation (一) opened; (二), refused during the outage, is nowhere.
+        with app.app_context():
+            (opened,) = get_session().scalars(select(Consultation)).all()
+            assert [m.text for m in opened.messages] == [CONSULT + "（一）", CONSULT + "（三）"]
     finally:
         if app is not None:
             app.extensions["wechat_bot"].store.clear()

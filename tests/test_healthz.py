@@ -40,12 +40,9 @@ def test_no_scheduler_or_a_stale_heartbeat_is_503(app, client, clock) -> None:
     assert body["ok"] is False and body["checks"]["scheduler"]["error"] == "heartbeat is stale"
 
 
-def test_database_gone_is_503_without_details(app, client, tmp_path) -> None:
+def test_database_gone_is_503_without_details(app, client, database_outage) -> None:
     beat(app)
-    services = app.extensions["wechat_bot"]
-    services.database.dispose()
-    (tmp_path / "bot.sqlite3").unlink()
-    (tmp_path / "bot.sqlite3").mkdir()  # the file is now a directory: cannot be opened
+    database_outage.down()
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["checks"]["database"] == {"ok": False, "error": "OperationalError"}

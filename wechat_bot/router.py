@@ -28,6 +28,8 @@ class Context:
     services: Any
     now: datetime
     effects: list[Callable[[], Any]] = field(default_factory=list)
+    # The reply reports danger now (110 first): it is given even if a side effect fails.
+    urgent: bool = False
 
     def defer(self, effect: Callable[[], Any]) -> None:
         """Register a side effect: it runs once, for the delivery that wins the

@@ -181,6 +181,8 @@ def _commit(services: Any, draft: Draft, rendered: str) -> str:
             effect()
     except Exception as exc:
         failure = _failure_reply(services, draft.ctx.raw, draft.ctx, exc)
+        if draft.ctx.urgent:
+            return rendered  # an emergency keeps its 110-first reply; only the record is lost
         return _render(draft.message, failure) if rendered else ""  # no reply was due (unsubscribe)
     return rendered
 

@@ -159,7 +159,9 @@ def respond(
             if first.kind == "help" and not matter and after and _QUESTION.search(norm) and catalogue.get(after):
                 return from_guide(after, section)  # "我挂了 没转 以后这种电话咋防"
             return own()
-        if not (matter and first.kind in ("guide", "choice") and clear):
+        # Moved on: a clear question about a matter, or a question for staff about one
+        # ("人工：我的户口迁移办到哪一步了").
+        if not ((matter and first.kind in ("guide", "choice") and clear) or (matter and first.kind == "human")):
             memory.keep(Recall(at, alarm=live.alarm))
             return _still_in_danger(first.text, live.alarm, small_talk=_small_talk_text(norm))
         return own()
