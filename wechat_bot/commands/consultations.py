@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import click
 
 from ..cli import AppHolder, pass_holder
-from ..errors import Invalid
+from .text_files import read_text_file
 
 
 def register(main: click.Group) -> None:
@@ -89,7 +88,7 @@ def reply(holder: AppHolder, consultation_id: int, by: str, text_file: str) -> N
     from ..services import consultation_replies
     from ..services.users import require_user
 
-    text = _read_text(text_file)
+    text = read_text_file(text_file, "答复内容")
     services = holder.services
     with _session(holder) as session:
         user = require_user(session, by)
@@ -109,20 +108,9 @@ def record(holder: AppHolder, consultation_id: int, by: str, via: str, text_file
     from ..services import consultation_replies
     from ..services.users import require_user
 
-    text = _read_text(text_file)
+    text = read_text_file(text_file, "答复内容")
     services = holder.services
     with _session(holder) as session:
         user = require_user(session, by)
         consultation_replies.record(session, consultation_id, by=user.name, text=text, via=via, now=services.clock())
     click.echo(f"已登记留言 #{consultation_id} 的答复（方式：{via}）。")
-
-
-def _read_text(path: str) -> str:
-    if path == "-":
-        return click.get_text_stream("stdin", encoding="utf-8").read()
-    try:
-        return Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise Invalid(f"答复内容文件不存在：{path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise Invalid(f"无法读取答复内容文件 {path}：{exc}") from None

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import click
 
 from ..cli import AppHolder, pass_holder
-from ..errors import Invalid
+from .text_files import read_text_file
 
 
 def register(main: click.Group) -> None:
@@ -57,24 +56,13 @@ def add_notice(holder: AppHolder, title: str, category: str, body_file: str, at:
     """新建稿件（草稿），只输出新稿件的编号。"""
     from ..services.notice_content import parse_local_time
 
-    body = _read_body(body_file)
+    body = read_text_file(body_file, "正文")
     with _workflow(holder) as flow:
         notice = flow.create(
             _user(flow, by), title=title, category=category, body=body, digest=digest,
             scheduled_at=parse_local_time(at, flow.tz),
         )
         click.echo(str(notice.id))
-
-
-def _read_body(path: str) -> str:
-    if path == "-":
-        return click.get_text_stream("stdin", encoding="utf-8").read()
-    try:
-        return Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise Invalid(f"正文文件不存在：{path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise Invalid(f"无法读取正文文件 {path}：{exc}") from None
 
 
 @notices.command("submit")

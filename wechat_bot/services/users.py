@@ -138,10 +138,7 @@ def update_user(
         raise Invalid("只有管理员可以管理账号")
     new_role = parse_role(role) if role else user.role
     new_active = user.active if active is None else active
-    if user.role == "admin" and user.active and (new_role != "admin" or not new_active):
-        admins = session.scalar(select(func.count()).select_from(User).where(User.role == "admin", User.active))
-        if admins <= 1:
-            raise Invalid("至少要保留一个可用的管理员账号")
+    _keep_an_admin(session, user, new_role, new_active)
     new_hash = generate_password_hash(check_password(password)) if password else None
     if new_role != user.role or new_active != user.active or new_hash:
         revoke_sessions(user)  # what the account may do changed: sign in again
@@ -155,6 +152,14 @@ def update_user(
     return user
 
 
+def _keep_an_admin(session: Session, user: User, new_role: str, new_active: bool) -> None:
+    """The last active admin cannot be demoted or disabled."""
+    if user.role == "admin" and user.active and (new_role != "admin" or not new_active):
+        admins = session.scalar(select(func.count()).select_from(User).where(User.role == "admin", User.active))
+        if admins <= 1:
+            raise Invalid("至少要保留一个可用的管理员账号")
+
+
 def revoke_sessions(user: User) -> None:
     """Every console session of ``user`` stops working (the caller commits)."""
     user.session_epoch = (user.session_epoch or 0) + 1
@@ -162,10 +167,7 @@ def revoke_sessions(user: User) -> None:
 
 def set_active(session: Session, user: User, active: bool) -> User:
     """Enable or disable an account from the CLI (no signed-in actor); keeps one admin."""
-    if user.role == "admin" and user.active and not active:
-        admins = session.scalar(select(func.count()).select_from(User).where(User.role == "admin", User.active))
-        if admins <= 1:
-            raise Invalid("至少要保留一个可用的管理员账号")
+    _keep_an_admin(session, user, user.role, active)
     if user.active != active:
         user.active = active
         revoke_sessions(user)
