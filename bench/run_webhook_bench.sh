@@ -2,6 +2,7 @@
 # Our webhook vs a bare Flask + wechatpy echo, same machine, same run.
 #   bash bench/run_webhook_bench.sh [seconds-per-run] [extra webhook_load.py options...]
 #   e.g. bash bench/run_webhook_bench.sh 10 --late-close 20
+#   BENCH_CONCURRENCY="32" bash bench/run_webhook_bench.sh 10   (one level only)
 # Both served by gunicorn with gunicorn.conf.py (same worker class, workers and
 # threads) on loopback; sandbox credentials, safe mode; realistic mix by default
 # (bench/mix.py), concurrency 8, 32 and 128.
@@ -30,5 +31,7 @@ for p in $port $((port + 1)); do
 done
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), Python $($py -c 'import platform; print(platform.python_version())'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "gunicorn: $($py -c 'import runpy; c = runpy.run_path("gunicorn.conf.py"); print(c["worker_class"], "workers", c["workers"], "threads", c["threads"])')"
-$py bench/webhook_load.py -d "$secs" -c 8 -c 32 -c 128 --url ours=http://127.0.0.1:$port/wechat --url echo=http://127.0.0.1:$((port + 1))/wechat "$@"
+conc=()
+for c in ${BENCH_CONCURRENCY:-8 32 128}; do conc+=(-c "$c"); done
+$py bench/webhook_load.py -d "$secs" "${conc[@]}" --url ours=http://127.0.0.1:$port/wechat --url echo=http://127.0.0.1:$((port + 1))/wechat "$@"
 echo "consultations written: $(cd "$tmp" && "$root/$py" -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from consultations').fetchone()[0])" "$tmp/bench.sqlite3")"

@@ -5,7 +5,7 @@ import re
 from typing import Any
 
 from wechat_bot.router import Context
-from wechat_bot.services import consultations, conversations, dialogue
+from wechat_bot.services import citizen_state, consultations, conversations
 from wechat_bot.services.guide_matching import choice_number
 from wechat_bot.services.textnorm import normalize
 
@@ -18,26 +18,32 @@ def answer_question(text: str, ctx: Context) -> str:
     """The reply to a citizen's question (typed, or recognised from voice).
 
     Emergencies come first (inside ``guides.answer``); follow-ups are answered
-    from the citizen's context (``dialogue``). The offered list and the
+    from the citizen's context (``dialogue``), read with the offered list and the
+    consultation marker in one Redis round trip (``citizen_state``). The offered list and the
     consultation record (``consultations.intake``) are side effects, deferred so
     WeChat's retries of the same message do not repeat them.
     """
     services = ctx.services
-    pending = conversations.pending_choices(services.store, ctx.openid) if _may_be_a_pick(text) else []
-    memory = dialogue.RedisMemory(services.store, ctx.openid, services.dedup.pipe.send_later)
-    answer = services.respond(text, memory, ctx.now, pending)
+    pipe = services.dedup.pipe
+    seen = citizen_state.glance(
+        services.store, pipe, ctx.openid, message_key=consultations.message_key(ctx.raw, text), text=text,
+        source=consultations.message_source(ctx.raw), now=ctx.now, want_choices=_may_be_a_pick(text),
+    )
+    memory = citizen_state.KnownMemory(services.store, ctx.openid, seen.context, pipe.send_later)
+    answer = services.respond(text, memory, ctx.now, seen.choices)
     ctx.urgent = answer.kind == "emergency"
     if answer.kind == "choice":
         ctx.defer(lambda: conversations.remember_choices(services.store, ctx.openid, answer.candidates))
-    handled = consultations.intake(services, ctx.openid, text, answer, now=ctx.now, raw=ctx.raw)
+    handled = consultations.intake(services, ctx.openid, text, answer, now=ctx.now, raw=ctx.raw,
+                                   may_be_open=seen.may_be_open)
     if handled.effect is not None:
         ctx.defer(handled.effect)
     return handled.reply
 
 
 def _may_be_a_pick(text: str) -> bool:
-    """Only a short pick like "2" or "第二个" needs the list we offered last time:
-    reading Redis for every message would put a round trip on the hot path."""
+    """Only a short pick like "2" or "第二个" needs the list we offered last time
+    (asked for in the same round trip as the context, so other messages skip it)."""
     short = text.strip()
     return len(short) <= 8 and bool(_NUMERAL.search(short)) and choice_number(normalize(short)) is not None
 

@@ -118,19 +118,24 @@ class _Pipe:
     def ask_then_write(self, question: tuple[Any, ...], *writes: tuple[Any, ...]) -> Any:
         """One socket write: ``question``, whose answer is returned, then ``writes``,
         whose acknowledgements are read on the connection's next use."""
-        commands = [question, *writes]
+        return self.ask_many([question], *writes)[0]
+
+    def ask_many(self, questions: list[tuple[Any, ...]], *writes: tuple[Any, ...]) -> list[Any]:
+        """``ask_then_write`` with several questions: one socket write, one wait, their answers
+        in order. An error reply raises (a RedisError): the caller must ``reset()``."""
+        commands = [*questions, *writes]
         for attempt in (1, 2):  # once more on a fresh connection (Redis restarted, say)
             try:
                 conn = self.connection()
                 conn.send_packed_command(conn.pack_commands(commands))
-                answer = conn.read_response()
+                answers = [conn.read_response() for _ in questions]
             except redis_lib.ConnectionError:
                 self.reset()
                 if attempt == 2:
                     raise
                 continue
             self.local.owed += len(writes)
-            return answer
+            return answers
         raise AssertionError("unreachable")
 
     def reset(self) -> None:

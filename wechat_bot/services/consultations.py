@@ -58,16 +58,29 @@ def finalise(answer: Any, bureau: Bureau, settings: ConsultationSettings) -> Any
     return answer
 
 
-def intake(services: Any, openid: str, text: str, answer: Any, *, now: datetime, raw: dict[str, Any]) -> Handled:
+def message_source(raw: dict[str, Any]) -> str:
+    return "voice" if str(raw.get("MsgType", "")).lower() == "voice" else "text"
+
+
+def message_key(raw: dict[str, Any], text: str) -> str:
+    """The message's name in the ten-minute buffer: the same for WeChat's retried copies."""
+    return str(raw.get("MsgId") or f"{raw.get('CreateTime', '')}|{text}")
+
+
+def intake(services: Any, openid: str, text: str, answer: Any, *, now: datetime, raw: dict[str, Any],
+           may_be_open: bool | None = None) -> Handled:
     """The reply to a citizen's text (or recognised voice), as ``finalise`` made it, and the
     effect to defer (None: nothing to record beyond the ten-minute buffer).
 
-    The buffer is written here (idempotent, see ``recent_messages``); the effect adds the
-    message to their open consultation, or opens one, and counts a question no guide answered."""
-    source = "voice" if str(raw.get("MsgType", "")).lower() == "voice" else "text"
-    message_key = str(raw.get("MsgId") or f"{raw.get('CreateTime', '')}|{text}")
-    may_be_open = recent_messages.remember(services.store, openid, message_key, text, source, now,
-                                          pipe=services.dedup.pipe)
+    The buffer is written here (idempotent, see ``recent_messages``) unless the caller has
+    already written it and read the marker (``may_be_open``, from ``citizen_state.glance``);
+    the effect adds the message to their open consultation, or opens one, and counts a
+    question no guide answered."""
+    source = message_source(raw)
+    key = message_key(raw, text)
+    if may_be_open is None:
+        may_be_open = recent_messages.remember(services.store, openid, key, text, source, now,
+                                              pipe=services.dedup.pipe)
     opens = bool(answer.wants_human)
     norm = normalize(text)
     no_guide = is_unanswered_question(answer, text, norm)
@@ -78,7 +91,7 @@ def intake(services: Any, openid: str, text: str, answer: Any, *, now: datetime,
         take_message(
             services.database.sessionmaker, services.store, openid=openid, text=text, source=source, now=now,
             opens=opens, guide_id=answer.guide_id, unanswered_text=norm if no_guide else None,
-            message_key=message_key,
+            message_key=key,
         )
 
     return Handled(answer.reply, effect)
@@ -119,10 +132,11 @@ def take_message(
     with sessions() as db:
         target = open_consultation(db, openid)
         if target is None and opens:
-            # Messages already in their previous consultation are not asked again.
-            last = db.scalar(select(func.max(ConsultationMessage.created_at)).join(Consultation)
-                             .where(Consultation.openid == openid, ConsultationMessage.direction == "in"))
-            before = _once_each([item for item in before if last is None or item.at > last], text)
+            if before:
+                # Messages already in their previous consultation are not asked again.
+                last = db.scalar(select(func.max(ConsultationMessage.created_at)).join(Consultation)
+                                 .where(Consultation.openid == openid, ConsultationMessage.direction == "in"))
+                before = _once_each([item for item in before if last is None or item.at > last], text)
             target = Consultation(openid=openid, guide_id=guide_id, channel="wechat", status="open",
                                   created_at=now, replies_in_window=0)
             for item in before:

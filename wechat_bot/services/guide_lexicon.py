@@ -52,6 +52,12 @@ class Lexicon:
     maxlen: int
     subst: dict[str, list[tuple[str, int]]]
     dele: dict[str, str]
+    # For speed only (``extract`` gives the same result without them): every prefix of a
+    # word, so a scan stops as soon as no word can start that way, and the one-off keys split
+    # around each position, so only windows whose two sides both fit some key are tried.
+    prefixes: frozenset[str] = frozenset()
+    subst_sides: "_Sides | None" = None
+    dele_sides: "_Sides | None" = None
 
 
 def parse_lexicon(raw: dict) -> tuple[dict[str, tuple[str, ...]], dict[str, float], frozenset[str], list[str]]:
@@ -116,7 +122,54 @@ def lexicon() -> Lexicon:
     if problems:
         raise ValueError("办事指南词表有误：" + "；".join(problems[:5]))
     subst, dele = _fuzzy_tables(surfaces, weights)
-    return Lexicon(surfaces, weights, exclusive, max(len(s) for s in surfaces), subst, dele)
+    return Lexicon(
+        surfaces, weights, exclusive, max(len(s) for s in surfaces), subst, dele,
+        prefixes=frozenset(s[:k] for s in surfaces for k in range(1, len(s) + 1)),
+        subst_sides=_Sides.of((key.index("?"), key) for key in subst),
+        dele_sides=_Sides.of((k, key) for key in dele for k in range(len(key))),
+    )
+
+
+@dataclass(frozen=True)
+class _Sides:
+    """A set of keys split at one position each: what stands before it and what after."""
+
+    befores: frozenset[str]         # key[:k]
+    before_ends: frozenset[str]     # every ending of a before, so a leftward walk can stop
+    afters: frozenset[str]          # key[k + 1:]
+    after_starts: frozenset[str]    # every beginning of an after
+
+    @classmethod
+    def of(cls, splits) -> "_Sides":
+        befores, afters = set(), set()
+        for k, key in splits:
+            befores.add(key[:k])
+            afters.add(key[k + 1:])
+        return cls(frozenset(befores), frozenset(b[i:] for b in befores for i in range(len(b) + 1)),
+                   frozenset(afters), frozenset(a[:i] for a in afters for i in range(len(a) + 1)))
+
+    def windows(self, norm: str, j: int, shortest: int, longest: int) -> list[tuple[int, int]]:
+        """(start, length) of every window around ``j`` whose part before and part after ``j``
+        could belong to a key, longest first, then leftmost (the order matches are tried in)."""
+        lefts = []
+        for p in range(0, min(j, longest - 1) + 1):
+            piece = norm[j - p:j]
+            if piece not in self.before_ends:
+                break
+            if piece in self.befores:
+                lefts.append(p)
+        if not lefts:
+            return []
+        rights = []
+        for q in range(0, min(len(norm) - j - 1, longest - 1) + 1):
+            piece = norm[j + 1:j + 1 + q]
+            if piece not in self.after_starts:
+                break
+            if piece in self.afters:
+                rights.append(q)
+        found = [(j - p, p + q + 1) for p in lefts for q in rights if shortest <= p + q + 1 <= longest]
+        found.sort(key=lambda w: (-w[1], w[0]))
+        return found
 
 
 _TYPO_PRONE = frozenset({
@@ -169,11 +222,15 @@ class Features:
         return any(a in found and b in found for a, b in ANCHOR_PAIRS)
 
 
+@lru_cache(maxsize=8192)
 def extract(norm: str) -> Features:
     """Concepts (with weights) found in normalised text, plus the uncovered residue.
 
     Every lexicon word found counts, overlapping or nested (换身份证 gives 换 and 身份证),
     except words inside a word marked exclusive (出生 inside 出生日期).
+
+    Remembered per text (the matcher and the conversation both read a message's concepts):
+    callers must not change the result.
     """
     lex = lexicon()
     feats = Features()
@@ -181,14 +238,21 @@ def extract(norm: str) -> Features:
     n = len(norm)
     found: list[tuple[int, int, tuple[str, ...], float]] = []
     shadows: list[tuple[int, int]] = []
+    surfaces, prefixes, exclusive = lex.surfaces, lex.prefixes, lex.exclusive
     for i in range(n):
-        for length in range(min(lex.maxlen, n - i), 0, -1):
+        here: list[tuple[int, int, tuple[str, ...], float]] = []
+        for length in range(1, min(lex.maxlen, n - i) + 1):
             piece = norm[i:i + length]
-            names = lex.surfaces.get(piece)
+            if piece not in prefixes:
+                break
+            names = surfaces.get(piece)
             if names is not None:
-                found.append((i, i + length, names, 1.0))
-                if piece in lex.exclusive or length >= 2:
-                    shadows.append((i, i + length))
+                here.append((i, i + length, names, 1.0))
+        for match in reversed(here):  # longest first, as the concepts' order depends on it
+            found.append(match)
+            start, end = match[0], match[1]
+            if end - start >= 2 or norm[start:end] in exclusive:
+                shadows.append((start, end))
     if shadows:
         # single characters (补, 证, 车 …) count only standing alone; longer words only
         # disappear inside an exclusive word
@@ -218,18 +282,16 @@ def _fuzzy_at(lex: Lexicon, norm: str, j: int, covered: bytearray) -> tuple[int,
     """A lexicon word with one character off, the odd one being the uncovered character at
     ``j`` (户籍正明 → 户籍证明); that character must not belong to a word already found
     (去泰国 is not 去台). Returns (start, length, concepts)."""
-    n = len(norm)
-    for length in range(min(8, n), 1, -1):
-        for start in range(max(0, j - length + 1), min(j, n - length) + 1):
-            piece = norm[start:start + length]
-            k = j - start
-            for surface, _ in lex.subst.get(piece[:k] + "?" + piece[k + 1:], ()):
-                # a wrong character in the middle of a long word, or one that sounds the same
-                if (length >= 4 and 0 < k < length - 1) or same_sound(piece[k], surface[k], length == 2):
-                    return start, length, lex.surfaces[surface]
-    for length in range(min(7, n), 2, -1):  # one character missing from a long word
-        for start in range(max(0, j - length + 1), min(j, n - length) + 1):
-            piece = norm[start:start + length]
-            if piece in lex.dele:
-                return start, length, lex.surfaces[lex.dele[piece]]
+    assert lex.subst_sides is not None and lex.dele_sides is not None
+    for start, length in lex.subst_sides.windows(norm, j, 2, 8):
+        piece = norm[start:start + length]
+        k = j - start
+        for surface, _ in lex.subst.get(piece[:k] + "?" + piece[k + 1:], ()):
+            # a wrong character in the middle of a long word, or one that sounds the same
+            if (length >= 4 and 0 < k < length - 1) or same_sound(piece[k], surface[k], length == 2):
+                return start, length, lex.surfaces[surface]
+    for start, length in lex.dele_sides.windows(norm, j, 3, 7):  # one character missing from a long word
+        piece = norm[start:start + length]
+        if piece in lex.dele:
+            return start, length, lex.surfaces[lex.dele[piece]]
     return None

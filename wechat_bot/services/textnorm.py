@@ -28,9 +28,37 @@ def _t2s():
     return OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _t2s_triggers() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    """What OpenCC's t2s could change: its one-character keys, and its phrases by first character."""
+    converter = _t2s()
+    converter.convert("")  # reads the dictionaries
+    chars: set[str] = set()
+    phrases: dict[str, list[str]] = {}
+    for group in converter._dict_chain_data:
+        for _, _, table in group:
+            for key in table:
+                if len(key) == 1:
+                    chars.add(key)
+                else:
+                    phrases.setdefault(key[0], []).append(key)
+    return frozenset(chars), {first: tuple(keys) for first, keys in phrases.items()}
+
+
+def _needs_t2s(text: str) -> bool:
+    """Whether t2s would touch the text: it only ever replaces one of its keys found in it, so
+    text holding no key (nearly every message, written in simplified) is returned as it is.
+    OpenCC's pure-Python conversion was the largest cost of normalising a message."""
+    chars, phrases = _t2s_triggers()
+    present = set(text)
+    if not chars.isdisjoint(present):
+        return True
+    return any(key in text for first in present.intersection(phrases) for key in phrases[first])
+
+
 def to_simplified(text: str) -> str:
     """Traditional → simplified Chinese (no-op on text that is already simplified)."""
-    if not text:
+    if not text or not _needs_t2s(text):
         return text
     return _t2s().convert(text)
 
@@ -39,8 +67,12 @@ def strip_wechat_emoji(text: str) -> str:
     return _WECHAT_SLASH.sub(" ", _WECHAT_BRACKET.sub(" ", text))
 
 
+@lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
-    """The canonical form of a message: simplified, half-width, no punctuation/emoji/space."""
+    """The canonical form of a message: simplified, half-width, no punctuation/emoji/space.
+
+    Remembered: one message is normalised by the matcher, the conversation and the
+    consultation intake in turn."""
     if not text:
         return ""
     text = strip_wechat_emoji(text)

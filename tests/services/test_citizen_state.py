@@ -1,0 +1,55 @@
+"""One Redis round trip tells the webhook what it needs about a citizen before answering."""
+from __future__ import annotations
+
+import redis
+
+from wechat_bot.services import citizen_state, conversations, recent_messages
+from wechat_bot.services.conversations import Recall
+from wechat_bot.store import Store
+
+
+def glance(svc, openid, now, *, key="m1", text="要多少钱", want_choices=False):
+    return citizen_state.glance(svc.store, svc.dedup.pipe, openid, message_key=key, text=text, source="text",
+                                now=now, want_choices=want_choices)
+
+
+def test_a_new_citizen_has_no_context_no_choices_and_no_open_consultation(app, clock):
+    svc = app.extensions["wechat_bot"]
+    seen = glance(svc, "o_new", clock(), want_choices=True)
+    assert seen == citizen_state.Glance(None, [], False)
+    # The message went into the ten-minute buffer in the same round trip.
+    assert [r.text for r in recent_messages.recent(svc.store, "o_new", clock())] == ["要多少钱"]
+
+
+def test_the_context_the_choices_and_the_marker_come_back_together(app, clock):
+    svc = app.extensions["wechat_bot"]
+    conversations.RedisMemory(svc.store, "o_a").keep(Recall(clock().timestamp(), "passport", "fee"))
+    conversations.remember_choices(svc.store, "o_a", ["passport", "hk-macau"])
+    recent_messages.mark_open(svc.store, "o_a", True)
+    seen = glance(svc, "o_a", clock(), text="2", want_choices=True)
+    assert seen.context == Recall(clock().timestamp(), "passport", "fee")
+    assert seen.choices == ["passport", "hk-macau"] and seen.may_be_open is True
+    # Not asked for, the choices are not read.
+    assert glance(svc, "o_a", clock(), key="m2").choices == []
+    # A retried copy of the message is buffered once.
+    glance(svc, "o_a", clock(), key="m2")
+    assert [r.key for r in recent_messages.recent(svc.store, "o_a", clock())] == ["m1", "m2"]
+
+
+def test_known_memory_recalls_without_asking_redis_and_keeps_as_before(app, clock):
+    svc = app.extensions["wechat_bot"]
+    known = Recall(clock().timestamp(), "idcard-reissue", None)
+    memory = citizen_state.KnownMemory(svc.store, "o_b", known)
+    assert memory.recall() is known
+    memory.keep(Recall(clock().timestamp(), "passport", "where"))
+    assert conversations.RedisMemory(svc.store, "o_b").recall() == Recall(clock().timestamp(), "passport", "where")
+
+
+def test_without_redis_the_glance_degrades_to_nothing_known_and_maybe_open(tmp_path, clock):
+    from wechat_bot.dedup import Deduplicator
+
+    store = Store(redis.Redis(unix_socket_path=str(tmp_path / "gone.sock"), socket_timeout=0.2))
+    seen = citizen_state.glance(store, Deduplicator(store).pipe, "o_x", message_key="1", text="护照", source="text",
+                                now=clock(), want_choices=True)
+    assert seen == citizen_state.Glance(None, [], True)
+    assert not store.health.available()  # the outage is noted once; later messages skip Redis

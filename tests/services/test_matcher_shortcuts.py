@@ -1,0 +1,110 @@
+"""The matcher's shortcuts give exactly what the plain way gives.
+
+Normalising skips OpenCC when the text holds nothing it converts, and ``extract`` stops
+scanning as soon as no lexicon word can start or continue; both were made for the webhook's
+throughput (bench/README.md). Here each is checked against the straightforward version on
+the guides' own wording, the benchmark's varied questions and Traditional text.
+"""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bench.mix import Mix
+from wechat_bot.services import textnorm
+from wechat_bot.services.guide_catalogue import Catalogue
+from wechat_bot.services.guide_lexicon import _FUZZY_FACTOR, Features, extract, lexicon
+from wechat_bot.services.textnorm import normalize, same_sound
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    catalogue = Catalogue.load()
+    found = [t for g in catalogue.all() for t in (g.title, *g.aliases, *g.examples, g.summary, *g.materials)]
+    mix = Mix(seed=20261201)
+    found += [mix.question() for _ in range(1500)]
+    return found
+
+
+def test_simplifying_agrees_with_opencc(texts):
+    from opencc import OpenCC
+
+    to_traditional = OpenCC("s2t")
+    converter = textnorm._t2s()
+    chars, phrases = textnorm._t2s_triggers()
+    rng = random.Random(7)
+    samples = list(texts[:800]) + [to_traditional.convert(t) for t in texts[:800]]
+    # Phrase keys (some begin with a simplified character, 么麼) inside ordinary text.
+    keys = [k for group in phrases.values() for k in group]
+    samples += [f"{t[:5]}{rng.choice(keys)}{t[5:]}" for t in texts[:300]]
+    samples += ["".join(rng.choice(t) for _ in range(12)) for t in texts[:300] if t]
+    for text in samples:
+        assert textnorm.to_simplified(text) == converter.convert(text), text
+
+
+def test_extract_agrees_with_the_plain_scan(texts):
+    lex = lexicon()
+    for text in texts:
+        norm = normalize(text)
+        fast, plain = extract(norm), _plain_extract(lex, norm)
+        assert (list(fast.concepts.items()), fast.residue) == (list(plain.concepts.items()), plain.residue), text
+
+
+def test_extract_is_remembered_per_text():
+    first = extract("身份证丢了怎么办")
+    assert extract("身份证丢了怎么办") is first
+    assert "S_IDCARD" in first.concepts
+
+
+# --- the straightforward version: every window tried, longest first ----------------------
+
+def _plain_extract(lex, norm: str) -> Features:
+    feats = Features()
+    n = len(norm)
+    found, shadows = [], []
+    for i in range(n):
+        for length in range(min(lex.maxlen, n - i), 0, -1):
+            piece = norm[i:i + length]
+            names = lex.surfaces.get(piece)
+            if names is not None:
+                found.append((i, i + length, names, 1.0))
+                if piece in lex.exclusive or length >= 2:
+                    shadows.append((i, i + length))
+    found = [m for m in found
+             if not any(a <= m[0] and m[1] <= b and (a, b) != (m[0], m[1])
+                        and (m[1] - m[0] == 1 or norm[a:b] in lex.exclusive) for a, b in shadows)]
+    covered = bytearray(n)
+    for start, end, _, _ in found:
+        covered[start:end] = b"\x01" * (end - start)
+    for j in range(n):
+        if not covered[j] and "\u4e00" <= norm[j] <= "\u9fff":
+            hit = _plain_fuzzy(lex, norm, j)
+            if hit is not None:
+                start, length, names = hit
+                found.append((start, start + length, names, _FUZZY_FACTOR))
+                covered[start:start + length] = b"\x01" * length
+    for _, _, names, factor in found:
+        for name in names:
+            w = lex.weights[name] * factor
+            if w > feats.concepts.get(name, 0.0):
+                feats.concepts[name] = w
+    feats.residue = "".join(ch if not covered[j] else "|" for j, ch in enumerate(norm))
+    return feats
+
+
+def _plain_fuzzy(lex, norm: str, j: int):
+    n = len(norm)
+    for length in range(min(8, n), 1, -1):
+        for start in range(max(0, j - length + 1), min(j, n - length) + 1):
+            piece = norm[start:start + length]
+            k = j - start
+            for surface, _ in lex.subst.get(piece[:k] + "?" + piece[k + 1:], ()):
+                if (length >= 4 and 0 < k < length - 1) or same_sound(piece[k], surface[k], length == 2):
+                    return start, length, lex.surfaces[surface]
+    for length in range(min(7, n), 2, -1):
+        for start in range(max(0, j - length + 1), min(j, n - length) + 1):
+            piece = norm[start:start + length]
+            if piece in lex.dele:
+                return start, length, lex.surfaces[lex.dele[piece]]
+    return None
