@@ -53,3 +53,13 @@ def test_without_redis_the_glance_degrades_to_nothing_known_and_maybe_open(tmp_p
                                 now=clock(), want_choices=True)
     assert seen == citizen_state.Glance(None, [], True)
     assert not store.health.available()  # the outage is noted once; later messages skip Redis
+
+
+def test_a_redis_that_forgot_the_script_is_sent_it_again(app, clock):
+    """A restarted Redis (or SCRIPT FLUSH) knows no scripts: the glance sends the script itself."""
+    svc = app.extensions["wechat_bot"]
+    recent_messages.mark_open(svc.store, "o_c", True)
+    svc.store.redis.script_flush()
+    assert glance(svc, "o_c", clock()).may_be_open is True
+    assert glance(svc, "o_c", clock(), key="m2").may_be_open is True
+    assert svc.store.health.available()

@@ -5,14 +5,15 @@ A text message needs up to three small facts from Redis: the conversation's cont
 last time (only when the message looks like a pick such as "2"), and whether a
 consultation may be open (``recent_messages``' marker). The message also goes into the
 ten-minute buffer. Asked one by one these were two or three blocking round trips per
-message, which cost the webhook more than matching the question; here they travel in
-one socket write on the thread's pipe (``dedup._Pipe``), and only the reads are waited for.
+message, which cost the webhook more than matching the question; here they are one
+script (``_GLANCE``), one request on the thread's pipe (``dedup._Pipe``) and one reply.
 
 While Redis is down (wechat_bot/redis_health.py) nothing is read: no context, no choices,
 and "maybe open", so the database decides, exactly as each piece degrades on its own.
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,26 +34,45 @@ class Glance:
     may_be_open: bool = True
 
 
+# Reads the three facts and buffers the message in one command, so the webhook's
+# busiest path sends one request and reads one reply (the writes' acknowledgements
+# were one more reply each).
+_GLANCE = """
+local context = redis.call('GET', KEYS[1])
+local open = redis.call('EXISTS', KEYS[2])
+redis.call('ZADD', KEYS[3], 'NX', ARGV[1], ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[1] - ARGV[3])
+redis.call('EXPIRE', KEYS[3], ARGV[3])
+local choices = false
+if #KEYS > 3 then choices = redis.call('GET', KEYS[4]) end
+return {context, open, choices}
+"""
+_GLANCE_SHA = hashlib.sha1(_GLANCE.encode()).hexdigest()
+
+
 def glance(store: Store, pipe: Any, openid: str, *, message_key: str, text: str, source: str,
            now: datetime, want_choices: bool) -> Glance:
     """Read the context (and the offered choices when ``want_choices``) and the marker, and
     buffer the message, in one round trip."""
     if not store.health.available():
         return Glance()
-    marker, writes = recent_messages.commands(store, openid, message_key, text, source, now)
-    questions = [("GET", session_key(store, openid, "context")), marker]
+    keys = [session_key(store, openid, "context"), session_key(store, openid, "consultation"),
+            session_key(store, openid, "recent")]
     if want_choices:
-        questions.append(("GET", session_key(store, openid, "choices")))
+        keys.append(session_key(store, openid, "choices"))
+    args = [now.timestamp(), recent_messages.member(message_key, text, source), recent_messages.WINDOW_SECONDS]
     try:
-        answers = pipe.ask_many(questions, *writes)
+        try:
+            (context, is_open, choices), = pipe.ask_many([("EVALSHA", _GLANCE_SHA, len(keys), *keys, *args)])
+        except redis.exceptions.NoScriptError:  # first use since Redis started: send the script itself
+            (context, is_open, choices), = pipe.ask_many([("EVAL", _GLANCE, len(keys), *keys, *args)])
     except redis.RedisError as exc:
-        pipe.reset()  # an error reply leaves the other answers unread on the connection
+        pipe.reset()  # an error reply may leave other answers unread on the connection
         store.health.failed(exc)
         return Glance()
     store.health.succeeded()
-    context = Recall.decode(answers[0].decode("utf-8")) if answers[0] else None
-    choices = answers[2].decode("utf-8").split(",") if want_choices and answers[2] else []
-    return Glance(context, choices, bool(answers[1]))
+    return Glance(Recall.decode(context.decode("utf-8")) if context else None,
+                  choices.decode("utf-8").split(",") if choices else [], bool(is_open))
 
 
 class KnownMemory(RedisMemory):

@@ -40,8 +40,8 @@ from .guide_matching import (
     names_matter,
     strip_figurative,
 )
-from .guide_sections import asked_section, render_section, render_short_reply
-from .guides import MATCH_CHARS, Answer, emergency_reply
+from .guide_sections import asked_section
+from .guides import MATCH_CHARS, Answer, emergency_reply, guide_reply
 from .textnorm import normalize
 
 
@@ -143,7 +143,7 @@ def respond(
     live = last if last is not None and last.live(at) else None
 
     def from_guide(guide_id: str, section: str | None) -> Answer:
-        reply = _render(catalogue, bureau, page_url(guide_id), guide_id, section)
+        reply = guide_reply(catalogue, bureau, page_url(guide_id), guide_id, section)
         memory.keep(Recall(at, guide_id, section))
         return Answer(first.text, guide_id, False, [], cut_bytes(reply), "guide", False, section)
 
@@ -194,13 +194,6 @@ def respond(
     if section is not None or _QUESTION.search(norm):
         return from_guide(context, section)
     return _small_talk(first.text, catalogue, context)
-
-
-@lru_cache(maxsize=1024)
-def _render(catalogue: Catalogue, bureau: Bureau, url: str, guide_id: str, section: str | None) -> str:
-    guide = catalogue.get(guide_id)
-    assert guide is not None
-    return render_section(guide, bureau, url, section) if section else render_short_reply(guide, bureau, url)
 
 
 BARE_FOLLOW_UP = 10  # characters: "需要带什么材料", "小孩也要去吗", "网上能办不"

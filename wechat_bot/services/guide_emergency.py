@@ -141,10 +141,15 @@ class Emergency:
     kind: str                 # "police" | "fire" | "medical" | "traffic" | "fraud"
 
 
+# Every answer below needs one of these: one search rules out nearly every message,
+# which otherwise ran a dozen patterns before coming to None.
+_ANY_DANGER = re.compile("|".join(f"(?:{p.pattern})" for p in (_FRAUD_NOW, _FIRE, _TRAFFIC, _POLICE, _CALL_POLICE, _MEDICAL)))
+
+
 def detect_emergency(norm: str) -> Emergency | None:
     """Danger happening now, judged from the normalised text; None when not urgent."""
     norm = strip_figurative(norm)
-    if not norm or (_FICTION.search(norm) and not _NOW.search(norm)):
+    if not norm or not _ANY_DANGER.search(norm) or (_FICTION.search(norm) and not _NOW.search(norm)):
         return None
     urgent = bool(_URGENT.search(_NOT_URGENT.sub("", norm)))
     admin = bool(_ADMIN.search(norm))

@@ -254,11 +254,18 @@ def extract(norm: str) -> Features:
             if end - start >= 2 or norm[start:end] in exclusive:
                 shadows.append((start, end))
     if shadows:
-        # single characters (补, 证, 车 …) count only standing alone; longer words only
-        # disappear inside an exclusive word
+        # single characters (补, 证, 车 …) count only standing alone (no longer word over
+        # them); longer words only disappear inside another, exclusive, word
+        in_word = bytearray(n)
+        inside: list[tuple[int, int]] = []
+        for a, b in shadows:
+            if b - a >= 2:
+                in_word[a:b] = b"\x01" * (b - a)
+            if norm[a:b] in exclusive:
+                inside.append((a, b))
         found = [m for m in found
-                 if not any(a <= m[0] and m[1] <= b and (a, b) != (m[0], m[1])
-                            and (m[1] - m[0] == 1 or norm[a:b] in lex.exclusive) for a, b in shadows)]
+                 if not (in_word[m[0]] if m[1] - m[0] == 1 else
+                         any(a <= m[0] and m[1] <= b and (a, b) != (m[0], m[1]) for a, b in inside))]
     covered = bytearray(n)
     for start, end, _, _ in found:
         covered[start:end] = b"\x01" * (end - start)

@@ -145,19 +145,22 @@ def score(index: Index, feats: Features) -> list[tuple[str, float]]:
         return []
     q_total = sum(query.values())
     shared: dict[int, float] = defaultdict(float)
+    postings = index.postings
     for name, wq in query.items():
-        for idx, we in index.postings.get(name, ()):
+        for idx, we in postings.get(name, ()):
             shared[idx] += wq if wq < we else we
     subjects = {c for c in feats.concepts if c.startswith("S_") and c not in WEAK}
     best: dict[str, float] = {}
+    entries = index.entries
     for idx, overlap in shared.items():
-        entry = index.entries[idx]
+        entry = entries[idx]
         # Tversky: what the message says but the entry lacks costs more than the reverse.
         s = overlap / (overlap + ALPHA * (q_total - overlap) + BETA * (entry.total - overlap))
         if subjects and subjects.isdisjoint(entry.subjects):
             s *= SUBJECT_MISS  # 居住证丢了 is not about 身份证, however alike the rest
-        if s > best.get(entry.guide_id, 0.0):
-            best[entry.guide_id] = s
+        gid = entry.guide_id
+        if s > best.get(gid, 0.0):
+            best[gid] = s
     # A little more for the guide whose title and aliases are about what the message names
     # (户口本 → the 户口本 guide rather than one that mentions it in an example).
     named = {c: w for c, w in feats.concepts.items() if c not in WEAK}

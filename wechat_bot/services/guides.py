@@ -167,12 +167,18 @@ def answer_text(
 
 def _guide_reply(catalogue: Catalogue, guide_id: str, bureau: Bureau, page_url: Callable[[str], str],
                  section: str | None = None) -> str:
-    """One part of the guide when the question asks for one, else the guide on one screen."""
+    return guide_reply(catalogue, bureau, page_url(guide_id), guide_id, section)
+
+
+@lru_cache(maxsize=1024)
+def guide_reply(catalogue: Catalogue, bureau: Bureau, url: str, guide_id: str, section: str | None) -> str:
+    """One part of the guide when the question asks for one, else the guide on one screen
+    (remembered: a few hundred replies serve every question; an edited catalogue is a new key)."""
     guide = catalogue.get(guide_id)
     assert guide is not None
     if section is not None:
-        return render_section(guide, bureau, page_url(guide_id), section)
-    return render_short_reply(guide, bureau, page_url(guide_id))
+        return render_section(guide, bureau, url, section)
+    return render_short_reply(guide, bureau, url)
 
 
 def area_choices(catalogue: Catalogue, area: str) -> tuple[str, list[str]]:

@@ -28,6 +28,7 @@ from ..store import Store
 from .subscribers import session_key
 
 WINDOW = timedelta(minutes=10)
+WINDOW_SECONDS = int(WINDOW.total_seconds())
 MAX_TEXT = 600
 MARKER_DAYS = 365
 
@@ -61,21 +62,18 @@ def remember(store: Store, openid: str, message_key: str, text: str, source: str
     return may_be_open
 
 
-def commands(store: Store, openid: str, message_key: str, text: str, source: str,
-             now: datetime) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
-    """What ``remember`` sends: the marker question and the buffer's writes (the webhook
-    sends them together with its other reads, ``citizen_state.glance``)."""
-    key = session_key(store, openid, "recent")
-    member = json.dumps({"k": message_key, "text": text[:MAX_TEXT], "source": source}, ensure_ascii=False)
-    ts = now.timestamp()
-    writes = [("ZADD", key, "NX", ts, member), ("ZREMRANGEBYSCORE", key, "-inf", ts - WINDOW.total_seconds()),
-              ("EXPIRE", key, int(WINDOW.total_seconds()))]
-    return ("EXISTS", session_key(store, openid, "consultation")), writes
+def member(message_key: str, text: str, source: str) -> str:
+    """A message as the buffer holds it (the webhook's ``citizen_state.glance`` writes it too)."""
+    return json.dumps({"k": message_key, "text": text[:MAX_TEXT], "source": source}, ensure_ascii=False)
 
 
 def _remember(store: Store, openid: str, message_key: str, text: str, source: str, now: datetime,
               pipe: Any) -> bool:
-    (_, marker), writes = commands(store, openid, message_key, text, source, now)
+    key = session_key(store, openid, "recent")
+    marker = session_key(store, openid, "consultation")
+    ts = now.timestamp()
+    writes = [("ZADD", key, "NX", ts, member(message_key, text, source)),
+              ("ZREMRANGEBYSCORE", key, "-inf", ts - WINDOW_SECONDS), ("EXPIRE", key, WINDOW_SECONDS)]
     if pipe is not None:
         return bool(pipe.ask_then_write(("EXISTS", marker), *writes))
     batch = store.redis.pipeline(transaction=False)
