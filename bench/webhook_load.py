@@ -61,7 +61,9 @@ def one(side: WeChatSide, host: str, path: str, i: int, realistic: Mix | None, b
     if realistic is not None:
         kind, openid, text = realistic.next()
         if kind == "subscribe":
-            xml = side.event("subscribe", openid=openid, created=1_700_000_000 + base // 1000 + i)
+            # A plausible CreateTime (10 digits, as WeChat sends), distinct per request: the
+            # webhook refuses anything else with 400, so a 13-digit one measured refusals.
+            xml = side.event("subscribe", openid=openid, created=1_700_000_000 + (base // 1000 + i) % 100_000_000)
         else:
             xml = side.text(text, openid=openid, msg_id=base + i)
     else:
