@@ -91,7 +91,7 @@ def drive(host: str, port: int, samples: Iterable[Sample], concurrency: int, dur
     closes); the socket is closed ``late_close`` seconds later, and meanwhile
     the next request is already launched. ``rate``: start at most this many
     requests per second (the soak's steady load) instead of as fast as replies
-    come back."""
+    come back. With ``on_done`` each finished sample goes there and is not kept."""
     pending = iter(samples)
     done: list[Sample] = []
     lingering: deque[tuple[float, socket.socket]] = deque()
@@ -124,7 +124,8 @@ def drive(host: str, port: int, samples: Iterable[Sample], concurrency: int, dur
         head, _, body = bytes(buffer).partition(b"\r\n\r\n")
         sample.status = int(head.split(b" ", 2)[1]) if head else 0
         sample.body = body
-        done.append(sample)
+        if on_done is None:  # a soak hands each sample on: keeping hours of them grew the client to GBs
+            done.append(sample)
         if late_close and sample.status:
             lingering.append((time.perf_counter() + late_close, sock))
         else:
