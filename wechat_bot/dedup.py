@@ -78,6 +78,18 @@ def delivery_key(message: Mapping[str, Any]) -> str:
 _SKIP_REPLY = ("CLIENT", "REPLY", "SKIP")
 
 
+def _skips_replies(conn: Any) -> bool:
+    """Whether the server honours CLIENT REPLY SKIP (Redis 3.2 and later; some proxies refuse
+    CLIENT): asked once per connection, since a refused SKIP would leave a reply nobody reads."""
+    conn.send_packed_command(pack([_SKIP_REPLY, ("ECHO", "skipped"), ("ECHO", "read")]))
+    try:
+        return bool(conn.read_response() == b"read")
+    except redis_lib.ResponseError:  # refused: the two echoes follow
+        conn.read_response()
+        conn.read_response()
+        return False
+
+
 def pack(commands: list[tuple[Any, ...]]) -> list[bytes]:
     """Commands in Redis's wire format, by hiredis's C packer (str as UTF-8, numbers as text),
     as one chunk for ``send_packed_command``: redis-py's own packing, argument by argument
@@ -105,8 +117,9 @@ class _Pipe:
             # (at most 100 in redis-py 8) never gets this one back, since the thread keeps it.
             pool = self.client.connection_pool
             conn = track(pool.connection_class(**pool.connection_kwargs))
-            self.local.conn, self.local.owed = conn, 0
             self.made.add(conn)
+            skips = _skips_replies(conn)
+            self.local.conn, self.local.owed, self.local.skips = conn, 0, skips
         while self.local.owed:  # acknowledgements of earlier fire-and-forget writes
             self.local.owed -= 1
             conn.read_response()
@@ -118,18 +131,27 @@ class _Pipe:
 
     def send_later(self, *args: Any) -> None:
         """Send a write whose outcome nobody waits for: Redis is told to skip its reply
-        (CLIENT REPLY SKIP), so no acknowledgement has to be read back later."""
-        self._send([_SKIP_REPLY, args])
+        (CLIENT REPLY SKIP), so no acknowledgement has to be read back later; a server
+        without that command (a proxy) acknowledges, and the reply is read on next use."""
+        self._send([args], later=True)
 
-    def _send(self, commands: list[tuple[Any, ...]]) -> Any:
-        try:
-            conn = self.connection()
-            conn.send_packed_command(pack(commands))
-        except redis_lib.ConnectionError:
-            self.reset()
-            conn = self.connection()
-            conn.send_packed_command(pack(commands))
-        return conn
+    def _send(self, commands: list[tuple[Any, ...]], *, later: bool = False) -> Any:
+        for attempt in (1, 2):  # once more on a fresh connection (Redis restarted, say)
+            try:
+                conn = self.connection()
+                if later and self.local.skips:  # SKIP covers the one command after it
+                    conn.send_packed_command(pack([c for command in commands for c in (_SKIP_REPLY, command)]))
+                else:
+                    conn.send_packed_command(pack(commands))
+            except redis_lib.ConnectionError:
+                self.reset()
+                if attempt == 2:
+                    raise
+                continue
+            if later and not self.local.skips:
+                self.local.owed += len(commands)
+            return conn
+        raise AssertionError("unreachable")
 
     def ask_then_write(self, question: tuple[Any, ...], *writes: tuple[Any, ...]) -> Any:
         """One socket write: ``question``, whose answer is returned, then ``writes``,
@@ -158,7 +180,7 @@ class _Pipe:
         conn = getattr(self.local, "conn", None)
         if conn is not None:
             conn.disconnect()
-        self.local.conn, self.local.owed = None, 0
+        self.local.conn, self.local.owed, self.local.skips = None, 0, False
 
 
 class Claim:
