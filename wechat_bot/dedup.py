@@ -33,8 +33,8 @@ import socket
 import threading
 import time
 import weakref
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import hiredis
 import redis as redis_lib
@@ -97,6 +97,9 @@ def pack(commands: list[tuple[Any, ...]]) -> list[bytes]:
     return [b"".join(hiredis.pack_command(command) for command in commands)]
 
 
+T = TypeVar("T")
+
+
 class _Pipe:
     """One connection per thread whose acknowledgements may be read later."""
 
@@ -136,44 +139,36 @@ class _Pipe:
         self._send([args], later=True)
 
     def _send(self, commands: list[tuple[Any, ...]], *, later: bool = False) -> Any:
-        for attempt in (1, 2):  # once more on a fresh connection (Redis restarted, say)
-            try:
-                conn = self.connection()
-                if later and self.local.skips:  # SKIP covers the one command after it
-                    conn.send_packed_command(pack([c for command in commands for c in (_SKIP_REPLY, command)]))
-                else:
-                    conn.send_packed_command(pack(commands))
-            except redis_lib.ConnectionError:
-                self.reset()
-                if attempt == 2:
-                    raise
-                continue
-            if later and not self.local.skips:
-                self.local.owed += len(commands)
-            return conn
-        raise AssertionError("unreachable")
-
-    def ask_then_write(self, question: tuple[Any, ...], *writes: tuple[Any, ...]) -> Any:
-        """One socket write: ``question``, whose answer is returned, then ``writes``,
-        whose acknowledgements are read on the connection's next use."""
-        return self.ask_many([question], *writes)[0]
-
-    def ask_many(self, questions: list[tuple[Any, ...]], *writes: tuple[Any, ...]) -> list[Any]:
-        """``ask_then_write`` with several questions: one socket write, one wait, their answers
-        in order. An error reply raises (a RedisError): the caller must ``reset()``."""
-        commands = [*questions, *writes]
-        for attempt in (1, 2):  # once more on a fresh connection (Redis restarted, say)
-            try:
-                conn = self.connection()
+        def write(conn: Any) -> Any:
+            if later and self.local.skips:  # SKIP covers the one command after it
+                conn.send_packed_command(pack([c for command in commands for c in (_SKIP_REPLY, command)]))
+            else:
                 conn.send_packed_command(pack(commands))
-                answers = [conn.read_response() for _ in questions]
+            return conn
+
+        conn = self._on_connection(write)
+        if later and not self.local.skips:
+            self.local.owed += len(commands)
+        return conn
+
+    def ask_many(self, questions: list[tuple[Any, ...]]) -> list[Any]:
+        """One socket write, one wait: the questions' answers, in order. An error reply raises
+        (a RedisError): the caller must ``reset()``."""
+        def ask(conn: Any) -> list[Any]:
+            conn.send_packed_command(pack(questions))
+            return [conn.read_response() for _ in questions]
+
+        return self._on_connection(ask)
+
+    def _on_connection(self, use: Callable[[Any], T]) -> T:
+        """``use`` on this thread's connection; once more on a fresh one (Redis restarted, say)."""
+        for attempt in (1, 2):
+            try:
+                return use(self.connection())
             except redis_lib.ConnectionError:
                 self.reset()
                 if attempt == 2:
                     raise
-                continue
-            self.local.owed += len(writes)
-            return answers
         raise AssertionError("unreachable")
 
     def reset(self) -> None:

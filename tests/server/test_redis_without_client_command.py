@@ -37,6 +37,7 @@ def test_fire_and_forget_writes_never_shift_the_answers(server) -> None:
     for i in range(50):
         pipe.send_later("SET", f"k{i}", f"v{i}")
         pipe.send_later("INCR", "count")
-        assert pipe.ask_many([("GET", f"k{i}"), ("GET", "count")], ("SET", "last", i)) == [f"v{i}".encode(), str(i + 1).encode()]
+        assert pipe.ask_many([("GET", f"k{i}"), ("GET", "count")]) == [f"v{i}".encode(), str(i + 1).encode()]
+        pipe.send_later("SET", "last", i)
     assert pipe.local.skips is (kind == "redis")
     assert client.get("last") == b"49" and client.get("count") == b"50"

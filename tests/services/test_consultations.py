@@ -12,7 +12,7 @@ from wechat_bot.config import ConsultationSettings
 from wechat_bot.errors import Invalid
 from wechat_bot.models import Consultation, ConsultationMessage, UnansweredQuestion
 from wechat_bot.models.consultation import ERASED_TEXT
-from wechat_bot.services import consultation_replies, consultations, recent_messages
+from wechat_bot.services import citizen_state, consultation_replies, consultations, recent_messages
 from wechat_bot.services.consultations import consultation_figures, deadline, guess_kind, is_unanswered_question
 from wechat_bot.services.textnorm import normalize
 
@@ -65,9 +65,14 @@ def test_a_consultation_holds_the_minutes_before_and_later_messages(app, clock):
     svc = services_of(app)
     keys = iter(range(1, 100))
 
+    def glance(svc, key, text, source):
+        """Buffer the message and read the marker, as the webhook does."""
+        return citizen_state.glance(svc.store, svc.dedup.pipe, "o_a", message_key=key, text=text, source=source,
+                                    now=clock(), want_choices=False).may_be_open
+
     def take(text, opens=False, source="text"):
         key = str(next(keys))
-        may_be_open = recent_messages.remember(svc.store, "o_a", key, text, source, clock())
+        may_be_open = glance(svc, key, text, source)
         return may_be_open, consultations.take_message(
             svc.database.sessionmaker, svc.store, openid="o_a", text=text, source=source, now=clock(),
             opens=opens, message_key=key)
@@ -80,7 +85,7 @@ def test_a_consultation_holds_the_minutes_before_and_later_messages(app, clock):
     clock.advance(minutes=1)
     assert take("补充：我户口在略阳", source="voice")[0] is True  # the marker: a consultation may be open
     # A retried copy of a message is buffered once.
-    assert recent_messages.remember(svc.store, "o_a", "4", "补充：我户口在略阳", "voice", clock())
+    assert glance(svc, "4", "补充：我户口在略阳", "voice")
     assert [r.text for r in recent_messages.recent(svc.store, "o_a", clock())].count("补充：我户口在略阳") == 1
     with svc.database.sessionmaker() as db:
         (c,) = db.query(Consultation).all()

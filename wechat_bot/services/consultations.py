@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -69,19 +69,15 @@ def message_key(raw: dict[str, Any], text: str) -> str:
 
 
 def intake(services: Any, openid: str, text: str, answer: Any, *, now: datetime, raw: dict[str, Any],
-           may_be_open: bool | None = None) -> Handled:
+           may_be_open: bool) -> Handled:
     """The reply to a citizen's text (or recognised voice), as ``finalise`` made it, and the
     effect to defer (None: nothing to record beyond the ten-minute buffer).
 
-    The buffer is written here (idempotent, see ``recent_messages``) unless the caller has
-    already written it and read the marker (``may_be_open``, from ``citizen_state.glance``);
-    the effect adds the message to their open consultation, or opens one, and counts a
-    question no guide answered."""
+    The caller has buffered the message and read the marker (``may_be_open``, from
+    ``citizen_state.glance``); the effect adds the message to their open consultation, or
+    opens one, and counts a question no guide answered."""
     source = message_source(raw)
     key = message_key(raw, text)
-    if may_be_open is None:
-        may_be_open = recent_messages.remember(services.store, openid, key, text, source, now,
-                                              pipe=services.dedup.pipe)
     opens = bool(answer.wants_human)
     norm = normalize(text)
     no_guide = is_unanswered_question(answer, text, norm)
