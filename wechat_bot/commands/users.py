@@ -28,16 +28,23 @@ def users() -> None:
 def add_user(holder: AppHolder, name: str, role: str, display_name: str, password_stdin: bool) -> None:
     """创建员工账号；不加 --password-stdin 时提示输入两次密码（不回显）。"""
     from ..db import get_session
-    from ..services.users import check_password, create_user
+    from ..services.users import create_user
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-        check_password(password)
-    else:
-        password = _ask_password_twice()
+    password = _read_password(password_stdin)
     with holder.app.app_context():
         user = create_user(get_session(), name, role, password, holder.services.clock(), display_name=display_name)
         click.echo(f"已创建账号“{user.name}”（{user.role_label}）。")
+
+
+def _read_password(from_stdin: bool) -> str:
+    """The new password: the first line of standard input (checked here), or asked twice."""
+    if from_stdin:
+        from ..services.users import check_password
+
+        password = sys.stdin.readline().rstrip("\r\n")
+        check_password(password)
+        return password
+    return _ask_password_twice()
 
 
 def _ask_password_twice() -> str:
@@ -112,17 +119,13 @@ def reset_password_command(holder: AppHolder, name: str, password_stdin: bool) -
     """重设密码；该账号已登录的会话立即失效。"""
     from ..db import get_session
     from ..errors import NotFound
-    from ..services.users import check_password, find_user, reset_password
+    from ..services.users import find_user, reset_password
 
     with holder.app.app_context():
         user = find_user(get_session(), name)
         if user is None:
             raise NotFound(f"没有名为“{name}”的账号")
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-        check_password(password)
-    else:
-        password = _ask_password_twice()
+    password = _read_password(password_stdin)
     with holder.app.app_context():
         session = get_session()
         user = find_user(session, name)
