@@ -271,7 +271,7 @@ def extract(norm: str) -> Features:
         covered[start:end] = b"\x01" * (end - start)
     for j in range(n):
         if not covered[j] and "\u4e00" <= norm[j] <= "\u9fff":
-            hit = _fuzzy_at(lex, norm, j, covered)
+            hit = _fuzzy_at(lex, norm, j)
             if hit is not None:
                 start, length, names = hit
                 found.append((start, start + length, names, _FUZZY_FACTOR))
@@ -285,10 +285,10 @@ def extract(norm: str) -> Features:
     return feats
 
 
-def _fuzzy_at(lex: Lexicon, norm: str, j: int, covered: bytearray) -> tuple[int, int, tuple[str, ...]] | None:
+def _fuzzy_at(lex: Lexicon, norm: str, j: int) -> tuple[int, int, tuple[str, ...]] | None:
     """A lexicon word with one character off, the odd one being the uncovered character at
-    ``j`` (户籍正明 → 户籍证明); that character must not belong to a word already found
-    (去泰国 is not 去台). Returns (start, length, concepts)."""
+    ``j`` (户籍正明 → 户籍证明); the caller passes only characters no word already found
+    covers (去泰国 is not 去台). Returns (start, length, concepts)."""
     assert lex.subst_sides is not None and lex.dele_sides is not None
     for start, length in lex.subst_sides.windows(norm, j, 2, 8):
         piece = norm[start:start + length]
