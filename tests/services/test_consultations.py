@@ -225,3 +225,25 @@ def test_settings_are_validated(tmp_path):
         load(target_days_help=0)
     with pytest.raises(ConfigError, match="consultations.reply_days"):
         load(reply_days=3)
+
+
+def test_finding_a_citizens_open_consultation_does_not_read_every_open_one(app, db_backend):
+    """Each message from a citizen looks up their open consultation. With thousands of
+    consultations open (nobody has answered yet), that must be a look-up by the citizen,
+    not a walk through the status index's one value "open" (SQLite picked that without a
+    composite index: every message then cost time in proportion to the open backlog)."""
+    from sqlalchemy import insert, text
+
+    engine = services_of(app).database.engine
+    at = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(insert(Consultation.__table__), [
+            {"openid": f"o_{i}", "text": "问题", "channel": "wechat", "status": "open", "created_at": at,
+             "kind": "咨询", "replies_in_window": 0} for i in range(3000)])
+        if db_backend == "postgresql":
+            conn.execute(text("ANALYZE"))  # autovacuum's job on a server; nothing runs it on SQLite
+        query = consultations._statements()[0].params(openid="o_7")
+        sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
+        explain = "EXPLAIN QUERY PLAN " if db_backend == "sqlite" else "EXPLAIN "
+        plan = " ".join(str(row[-1]) for row in conn.execute(text(explain + sql)))
+    assert "openid" in plan, plan

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime
@@ -21,11 +21,16 @@ ERASED_TEXT = "（内容已按规定删除）"
 
 class Consultation(Base):
     __tablename__ = "consultations"
+    # Every citizen message looks up the sender's open consultation by (openid, status).
+    # With openid and status indexed apart, SQLite (which has no statistics unless
+    # ANALYZE runs) walked the status index's "open" entries: a message's cost grew
+    # with the unanswered backlog. One index on both is a direct look-up everywhere.
+    __table_args__ = (Index("ix_consultations_openid_status", "openid", "status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # Cleared when the citizen unsubscribes (WeChat requires deleting their data);
     # the row stays so the annual counts still add up.
-    openid: Mapped[str | None] = mapped_column(String(64), index=True)
+    openid: Mapped[str | None] = mapped_column(String(64))
     # The citizen's words when it opened (their recent messages and this one),
     # for the inbox list; every message is in ConsultationMessage.
     text: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,97 @@
+"""What still grows in one worker: the realistic mix through our app's WSGI callable in
+this process, with tracemalloc, for a long run (no server, no load client).
+
+    python bench/memory_growth.py [--requests 200000] [--every 40000] [--database-url URL]
+
+Every ``--every`` requests it prints the Python heap tracemalloc sees, the process's
+RSS and the per-worker memos' fill; at the end, the source lines whose allocations
+grew most between the first snapshot after warm-up and the last. A leak shows as a
+line that keeps growing in every interval; a memo shows as growth that stops once the
+memo is full. SQLite in a temporary folder by default; embedded Redis either way.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import os
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=200_000)
+    parser.add_argument("--every", type=int, default=40_000)
+    parser.add_argument("--database-url", default="", help="default: SQLite in a temporary folder")
+    parser.add_argument("--top", type=int, default=15)
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp())
+    os.environ["WECHAT_BOT_CONFIG"] = str(tmp / "config.toml")
+    url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
+    (tmp / "config.toml").write_text(f'[storage]\ndatabase_url = "{url}"\n')
+    from bench.mix import Mix
+    from tests.wechat_side import WeChatSide
+    from wechat_bot import create_app
+    from wechat_bot.config import SANDBOX_AES_KEY, SANDBOX_APP_ID, SANDBOX_TOKEN
+    from wechat_bot.migrate import upgrade
+    from wechat_bot.services import dialogue, guide_lexicon, guides, textnorm
+
+    app = create_app()
+    upgrade(app.extensions["database"].engine)
+    side = WeChatSide(SANDBOX_TOKEN, SANDBOX_AES_KEY, SANDBOX_APP_ID)
+    mix = Mix(seed=int(time.time()))
+    base = int(time.time()) * 1_000_000
+    memos = {"answer_text": guides.answer_text, "extract": guide_lexicon.extract,
+             "normalize": textnorm.normalize, "facts": dialogue._facts}
+
+    def request(i: int) -> None:
+        kind, openid, text = mix.next()
+        if kind == "subscribe":
+            xml = side.event("subscribe", openid=openid, created=1_700_000_000 + i % 100_000_000)
+        else:
+            xml = side.text(text, openid=openid, msg_id=base + i)
+        query, body = side.seal(xml)
+        environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/wechat", "QUERY_STRING": query,
+                   "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "wsgi.input": io.BytesIO(body),
+                   "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": "text/xml", "wsgi.url_scheme": "http",
+                   "HTTP_HOST": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1"}
+        status: list[str] = []
+        b"".join(app(environ, lambda s, h, *rest: status.append(s)))
+        if not status or not status[0].startswith("200"):
+            raise SystemExit(f"request {i}: {status}")
+
+    tracemalloc.start(1)
+    print(f"{'requests':>9} {'heap MiB':>9} {'RSS MiB':>8}  memos (filled of size)", flush=True)
+    first = last = None
+    for i in range(1, args.requests + 1):
+        request(i)
+        if i % args.every == 0:
+            gc.collect()
+            snap = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)])
+            heap = sum(s.size for s in snap.statistics("filename")) / 2**20
+            fill = ", ".join(f"{n} {f.cache_info().currsize}/{f.cache_info().maxsize}" for n, f in memos.items())
+            print(f"{i:>9} {heap:>9.1f} {rss_mib():>8.1f}  {fill}", flush=True)
+            first = first or snap
+            last = snap
+    if first is not None and last is not None and first is not last:
+        print(f"\ngrowth from the first snapshot to the last, by line (top {args.top}):")
+        for stat in last.compare_to(first, "lineno")[:args.top]:
+            print(f"  {stat.size_diff / 1024:>+9.1f} KiB {stat.count_diff:>+8} blocks  {stat.traceback[0]}")
+
+
+if __name__ == "__main__":
+    main()
