@@ -15,16 +15,18 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def main() -> None:
+def bench_app(database_url: str = "") -> tuple[Any, Any]:
+    """Our app on a migrated database (SQLite in a temporary folder unless ``database_url``),
+    the embedded Redis, sandbox credentials; and a WeChat side that seals requests for it."""
     tmp = Path(tempfile.mkdtemp())
     os.environ["WECHAT_BOT_CONFIG"] = str(tmp / "config.toml")
-    (tmp / "config.toml").write_text(f'[storage]\ndatabase_url = "sqlite:///{tmp}/bench.sqlite3"\n')
-    from bench.echo_app import app as echo
-    from bench.mix import PICKS, Mix
+    url = database_url or f"sqlite:///{tmp}/bench.sqlite3"
+    (tmp / "config.toml").write_text(f'[storage]\ndatabase_url = "{url}"\n')
     from tests.wechat_side import WeChatSide
     from wechat_bot import create_app
     from wechat_bot.config import SANDBOX_AES_KEY, SANDBOX_APP_ID, SANDBOX_TOKEN
@@ -32,7 +34,25 @@ def main() -> None:
 
     app = create_app()
     upgrade(app.extensions["database"].engine)
-    side = WeChatSide(SANDBOX_TOKEN, SANDBOX_AES_KEY, SANDBOX_APP_ID)
+    return app, WeChatSide(SANDBOX_TOKEN, SANDBOX_AES_KEY, SANDBOX_APP_ID)
+
+
+def post_wechat(wsgi: Any, query: str, body: bytes) -> str:
+    """One sealed POST /wechat through a WSGI callable, as gunicorn would call it; its status line."""
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/wechat", "QUERY_STRING": query,
+               "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "wsgi.input": io.BytesIO(body),
+               "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": "text/xml", "wsgi.url_scheme": "http",
+               "HTTP_HOST": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1"}
+    status: list[str] = []
+    b"".join(wsgi(environ, lambda line, headers, *rest: status.append(line)))
+    return status[0] if status else ""
+
+
+def main() -> None:
+    from bench.echo_app import app as echo
+    from bench.mix import PICKS, Mix
+
+    app, side = bench_app()
     mix = Mix(seed=int(time.time()))
     base = int(time.time()) * 10_000
     by_kind: dict[str, list[tuple[str, bytes]]] = collections.defaultdict(list)
@@ -50,11 +70,7 @@ def main() -> None:
     def run(wsgi, requests: list[tuple[str, bytes]]) -> float:
         start = clock()
         for query, body in requests:
-            environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/wechat", "QUERY_STRING": query,
-                       "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "wsgi.input": io.BytesIO(body),
-                       "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": "text/xml", "wsgi.url_scheme": "http",
-                       "HTTP_HOST": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1"}
-            b"".join(wsgi(environ, lambda *args: None))
+            post_wechat(wsgi, query, body)
         return (clock() - start) / len(requests) * 1000
 
     warm = [r for rs in by_kind.values() for r in rs[:20]]

@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import argparse
 import gc
-import io
-import os
 import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -39,20 +36,11 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=15)
     args = parser.parse_args()
 
-    tmp = Path(tempfile.mkdtemp())
-    os.environ["WECHAT_BOT_CONFIG"] = str(tmp / "config.toml")
-    url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
-    (tmp / "config.toml").write_text(f'[storage]\ndatabase_url = "{url}"\n')
+    from bench.inprocess import bench_app, post_wechat
     from bench.mix import Mix
-    from tests.wechat_side import WeChatSide
-    from wechat_bot import create_app
-    from wechat_bot.config import SANDBOX_AES_KEY, SANDBOX_APP_ID, SANDBOX_TOKEN
-    from wechat_bot.migrate import upgrade
     from wechat_bot.services import dialogue, guide_lexicon, guides, textnorm
 
-    app = create_app()
-    upgrade(app.extensions["database"].engine)
-    side = WeChatSide(SANDBOX_TOKEN, SANDBOX_AES_KEY, SANDBOX_APP_ID)
+    app, side = bench_app(args.database_url)
     mix = Mix(seed=int(time.time()))
     base = int(time.time()) * 1_000_000
     memos = {"answer_text": guides.answer_text, "extract": guide_lexicon.extract,
@@ -64,15 +52,9 @@ def main() -> None:
             xml = side.event("subscribe", openid=openid, created=1_700_000_000 + i % 100_000_000)
         else:
             xml = side.text(text, openid=openid, msg_id=base + i)
-        query, body = side.seal(xml)
-        environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/wechat", "QUERY_STRING": query,
-                   "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "wsgi.input": io.BytesIO(body),
-                   "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": "text/xml", "wsgi.url_scheme": "http",
-                   "HTTP_HOST": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1"}
-        status: list[str] = []
-        b"".join(app(environ, lambda s, h, *rest: status.append(s)))
-        if not status or not status[0].startswith("200"):
-            raise SystemExit(f"request {i}: {status}")
+        status = post_wechat(app, *side.seal(xml))
+        if not status.startswith("200"):
+            raise SystemExit(f"request {i}: {status or 'no response'}")
 
     tracemalloc.start(1)
     print(f"{'requests':>9} {'heap MiB':>9} {'RSS MiB':>8}  memos (filled of size)", flush=True)

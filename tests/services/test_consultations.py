@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import insert, text
 
 from wechat_bot.config import ConsultationSettings
 from wechat_bot.errors import Invalid
@@ -232,8 +233,6 @@ def test_finding_a_citizens_open_consultation_does_not_read_every_open_one(app, 
     consultations open (nobody has answered yet), that must be a look-up by the citizen,
     not a walk through the status index's one value "open" (SQLite picked that without a
     composite index: every message then cost time in proportion to the open backlog)."""
-    from sqlalchemy import insert, text
-
     engine = services_of(app).database.engine
     at = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
     with engine.begin() as conn:
