@@ -9,6 +9,13 @@ Chosen by measurement (bench/README.md, `bash bench/run_webhook_bench.sh`):
 * workers: one per core (the work is CPU-bound Python: XML, AES, matching);
   threads: 8 per worker, so a reply waiting on Redis, the database or a
   WeChat retry's claim never idles a core.
+* malloc: each worker caps glibc's arenas at 2 (wechat_bot/serving.py) and is
+  replaced by a fresh one after max_requests (50,000 + up to 5,000 jitter, so the
+  workers do not restart together): in a 24-minute soak at 150 req/s resident memory
+  still crept up ~0.15 MiB a minute per worker after warm-up, outside Python's own
+  heap (bench/README.md). A county account's few thousand messages a day reach
+  50,000 in weeks; a restart costs one worker ~1.5 s of start-up while the others
+  answer, and drops no request (tests/server/test_worker_recycling.py).
 Every value can be overridden from the environment (systemd unit, shell);
 WECHAT_BOT_WORKER_CLASS=sync reproduces the comparison (bench/README.md).
 """
@@ -21,6 +28,9 @@ threads = int(os.environ.get("WECHAT_BOT_THREADS", 8))
 # WeChat gives up after 5 s and retries; a request still running after 30 s is stuck.
 timeout = 30
 graceful_timeout = 20
+# A bound on slow growth of C-level memory (see above); 0 turns recycling off.
+max_requests = int(os.environ.get("WECHAT_BOT_MAX_REQUESTS", 50_000))
+max_requests_jitter = max_requests // 10
 keepalive = 5
 # Each worker builds its own app (its own database pool and Redis connections).
 preload_app = False

@@ -3,6 +3,7 @@
 #   bash bench/run_webhook_bench.sh [seconds-per-run] [extra webhook_load.py options...]
 #   e.g. bash bench/run_webhook_bench.sh 10 --late-close 20
 #   BENCH_CONCURRENCY="32" bash bench/run_webhook_bench.sh 10   (one level only)
+#   BENCH_APP=bench.ablation_app:app BENCH_ABLATE=match ...     (ours with parts removed: bench/ablation_app.py)
 # Both served by gunicorn with gunicorn.conf.py (same worker class, workers and
 # threads) on loopback; sandbox credentials, safe mode; realistic mix by default
 # (bench/mix.py), concurrency 8, 32 and 128.
@@ -24,12 +25,13 @@ cleanup() { kill $ours $echo 2>/dev/null || true; wait 2>/dev/null || true; rm -
 trap cleanup EXIT
 export WECHAT_BOT_LOG_LEVEL=warning
 (cd "$tmp" && WECHAT_BOT_BIND=127.0.0.1:$port exec "$root/.venv/bin/gunicorn" -c "$root/gunicorn.conf.py" \
-    --pythonpath "$root" --access-logfile /dev/null app:app) & ours=$!
+    --pythonpath "$root" --access-logfile /dev/null "${BENCH_APP:-app:app}") & ours=$!
 WECHAT_BOT_BIND=127.0.0.1:$((port + 1)) .venv/bin/gunicorn -c gunicorn.conf.py --access-logfile /dev/null bench.echo_app:app & echo=$!
 for p in $port $((port + 1)); do
   for _ in $(seq 150); do curl -s -o /dev/null "http://127.0.0.1:$p/wechat" && break; sleep 0.1; done
 done
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), Python $($py -c 'import platform; print(platform.python_version())'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+[ -z "${BENCH_APP:-}" ] || echo "ours: $BENCH_APP, BENCH_ABLATE=${BENCH_ABLATE:-}"
 echo "gunicorn: $($py -c 'import runpy; c = runpy.run_path("gunicorn.conf.py"); print(c["worker_class"], "workers", c["workers"], "threads", c["threads"])')"
 conc=()
 for c in ${BENCH_CONCURRENCY:-8 32 128}; do conc+=(-c "$c"); done

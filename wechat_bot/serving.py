@@ -12,9 +12,16 @@ the same rate as with a prompt client (numbers in bench/README.md).
 Here the half-close happens at once and one background thread per worker
 waits for the clients' FINs, with the same 2 s and 64 KiB caps as gunicorn.
 gunicorn.conf.py selects it: ``worker_class = "wechat_bot.serving.ThreadWorker"``.
+
+Each worker also caps glibc's malloc arenas (``limit_malloc_arenas``) before its
+threads start: by default glibc gives every thread an arena of its own (up to 8 per
+core), and eight threads' arenas fragmented into a resident size that kept rising
+through a soak (bench/README.md).
 """
 from __future__ import annotations
 
+import ctypes
+import os
 import queue
 import selectors
 import socket
@@ -26,6 +33,28 @@ from gunicorn.workers import gthread
 
 LINGER_SECONDS = 2.0
 MAX_DRAIN = 65536
+
+# Arenas per worker process. Python's threads allocate one at a time (the GIL), so
+# two arenas cost nothing in contention; measured in bench/README.md (soak A/B).
+MALLOC_ARENAS = 2
+_M_ARENA_MAX = -8  # glibc's <malloc.h>
+
+
+def limit_malloc_arenas(count: int = MALLOC_ARENAS) -> bool:
+    """Cap this process's glibc malloc arenas at ``count``, as MALLOC_ARENA_MAX would;
+    True when the cap is set. Threads started later share those arenas.
+
+    An operator's own MALLOC_ARENA_MAX (read by glibc at start) is left as it is; on a
+    C library without ``mallopt`` (musl returns 0, macOS has none) nothing changes."""
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        return False
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    mallopt.restype = ctypes.c_int
+    return mallopt(_M_ARENA_MAX, count) == 1
 
 
 class Linger:
@@ -108,7 +137,16 @@ class _Conn(gthread.TConn):
 class ThreadWorker(gthread.ThreadWorker):
     """gthread, except that closing a connection never waits for the client."""
 
+    def run(self) -> None:
+        super().run()
+        if self.nr >= self.max_requests:
+            # Replaced after max_requests, not stopped: the service goes on without us.
+            from .store import leave_embedded_redis_running
+
+            leave_embedded_redis_running()
+
     def init_process(self) -> None:
+        limit_malloc_arenas()  # before the thread pool's threads take arenas of their own
         # In this worker process only: the connections gthread creates are ours.
         gthread.TConn = _Conn  # type: ignore[misc]
         _linger.start()

@@ -12,7 +12,10 @@ it ourselves):
   processes still use the server;
 - a process that exits while no other process is connected shuts it down
   (``SHUTDOWN SAVE``), again under the lock; a crashed process leaves the
-  server running, and the next process simply reuses it.
+  server running, and the next process simply reuses it;
+- a gunicorn worker replaced after max_requests (gunicorn.conf.py) never shuts it down
+  (``leave_embedded_redis_running``): its replacement may still be starting, so nobody
+  else is connected at that moment, yet the service has not stopped.
 """
 from __future__ import annotations
 
@@ -35,6 +38,16 @@ DEFAULT_PREFIX = "wb:"
 # Connections made outside a client's pool (the dedup pipe): closed with the pool
 # when this process lets go of the embedded server.
 _loose_connections: "weakref.WeakSet[Any]" = weakref.WeakSet()
+
+
+_keep_running = False
+
+
+def leave_embedded_redis_running() -> None:
+    """This process is leaving but the service goes on (a recycled gunicorn worker): on
+    exit, close our connections without shutting the embedded server down."""
+    global _keep_running
+    _keep_running = True
 
 
 def track(connection: Any) -> Any:
@@ -102,7 +115,7 @@ class EmbeddedRedis:
             with self._locked():
                 if not self._responds():
                     return
-                if self._other_processes_connected(client):
+                if _keep_running or self._other_processes_connected(client):
                     # Close every connection of ours before the lock is released, so
                     # the process that leaves last sees nobody and stops the server.
                     client.connection_pool.disconnect()
