@@ -202,6 +202,30 @@ def test_unanswered_questions_are_counted_without_openids(app, clock):
         assert not hasattr(UnansweredQuestion, "openid")
 
 
+def test_a_later_message_reopens_the_window_and_may_change_the_guessed_kind_but_not_staffs(app, clock):
+    svc = services_of(app)
+
+    def take(text, opens=False):
+        return consultations.take_message(svc.database.sessionmaker, svc.store, openid="o_k", text=text,
+                                          source="text", now=clock(), opens=opens, message_key=text)
+
+    opened = take("人工", opens=True)
+    with svc.database.sessionmaker() as db:
+        db.get(Consultation, opened).replies_in_window = 3  # staff have replied three times
+        db.commit()
+    clock.advance(minutes=5)
+    assert take("我要投诉你们窗口态度差") == opened
+    with svc.database.sessionmaker() as db:
+        c = db.get(Consultation, opened)
+        assert (c.kind, c.replies_in_window, c.last_citizen_at) == ("投诉", 0, clock())
+        assert [m.text for m in c.messages] == ["人工", "我要投诉你们窗口态度差"]
+        consultations.set_kind(db, opened, "求助", "li")
+        db.commit()
+    take("还是没人管")
+    with svc.database.sessionmaker() as db:
+        assert db.get(Consultation, opened).kind == "求助"
+
+
 def test_set_kind_checks_the_value(app, clock):
     svc = services_of(app)
     with svc.database.sessionmaker() as db:

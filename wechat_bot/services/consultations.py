@@ -129,9 +129,7 @@ def take_message(
     with sessions() as db:
         target_id = db.scalar(_statements()[0], {"openid": openid})
         if target_id is not None:
-            target = db.get(Consultation, target_id)
-            assert target is not None
-            add_citizen_message(target, text, source, now)
+            _append(db, target_id, text, source, now)
         elif opens:
             if before:
                 # Messages already in their previous consultation are not asked again.
@@ -150,8 +148,8 @@ def _open(db: Session, openid: str, guide_id: str | None, messages: list[tuple[s
     """A new consultation holding ``messages`` (text, source, when), oldest first; its id.
 
     Two plain INSERTs rather than the ORM's unit of work, which cost the webhook more than
-    a millisecond for every "人工" (bench/README.md); the row is what ``add_citizen_message``
-    would have built message by message."""
+    a millisecond for every "人工" (bench/README.md); the row is what ``_append`` would
+    have built message by message."""
     texts = [message_text[:MAX_TEXT] for message_text, _, _ in messages]
     _, insert_consultation, insert_message = _statements()
     new_id = db.execute(insert_consultation, {
@@ -191,13 +189,36 @@ def _once_each(before: list[Any], current: str) -> list[Any]:
     return kept[::-1]
 
 
-def add_citizen_message(consultation: Consultation, text: str, source: str, at: datetime) -> None:
-    consultation.messages.append(ConsultationMessage(direction="in", source=source, text=text[:MAX_TEXT], created_at=at))
+def _append(db: Session, consultation_id: int, text: str, source: str, at: datetime) -> None:
+    """One more message from the citizen in their open consultation.
+
+    Plain statements, like ``_open``: every message from a citizen with an open
+    consultation comes here, and through the ORM (load the consultation and all its
+    messages, flush) it cost ~1.6 ms, so a soak slowed as unanswered consultations
+    piled up and more of the messages were appends (bench/README.md)."""
+    add, kind_by, texts, touch, touch_and_guess = _append_statements()
+    db.execute(add, {"consultation_id": consultation_id, "direction": "in", "source": source,
+                     "text": text[:MAX_TEXT], "author": None, "created_at": at})
     # Each message from the citizen reopens WeChat's window: 48 hours, 5 replies.
-    consultation.last_citizen_at = at
-    consultation.replies_in_window = 0
-    if consultation.kind_by is None:
-        consultation.kind = guess_kind("\n".join(m.text for m in consultation.messages if m.direction == "in"))
+    values: dict[str, Any] = {"target": consultation_id, "last_citizen_at": at, "replies_in_window": 0}
+    if db.scalar(kind_by, {"target": consultation_id}) is None:  # staff have not set the kind: guess again
+        values["kind"] = guess_kind("\n".join(db.scalars(texts, {"target": consultation_id})))
+        db.execute(touch_and_guess, values)
+    else:
+        db.execute(touch, values)
+
+
+@lru_cache(maxsize=1)
+def _append_statements() -> tuple[Any, Any, Any, Any, Any]:
+    """``_append``'s statements, built once on the tables (see ``_statements``)."""
+    consultations, messages = Consultation.__table__, ConsultationMessage.__table__
+    citizens_texts = (select(messages.c.text)
+                      .where(messages.c.consultation_id == bindparam("target"), messages.c.direction == "in")
+                      .order_by(messages.c.id))
+    touch = (update(consultations).where(consultations.c.id == bindparam("target"))
+             .values(last_citizen_at=bindparam("last_citizen_at"), replies_in_window=bindparam("replies_in_window")))
+    kind_by = select(consultations.c.kind_by).where(consultations.c.id == bindparam("target"))
+    return insert(messages), kind_by, citizens_texts, touch, touch.values(kind=bindparam("kind"))
 
 
 # --- kind -------------------------------------------------------------------------------
