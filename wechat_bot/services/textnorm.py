@@ -106,7 +106,7 @@ def _pinyin_table() -> dict[int, str]:
 
     Read from its JSON file rather than imported: importing anything from the pypinyin
     package first runs its ``__init__``, which loads the 2.5 MB phrase dictionary this
-    module never uses, costing each gunicorn worker about 0.35 s and ~60 MB at start.
+    module never uses, costing each gunicorn worker ~0.35 s and ~48 MB at start.
     ``find_spec`` of a top-level package locates it without importing it."""
     spec = importlib.util.find_spec("pypinyin")
     if spec is None or not spec.submodule_search_locations:  # pragma: no cover - a declared dependency
