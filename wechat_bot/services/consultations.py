@@ -88,7 +88,7 @@ def intake(services: Any, openid: str, text: str, answer: Any, *, now: datetime,
         take_message(
             services.database.sessionmaker, services.store, openid=openid, text=text, source=source, now=now,
             opens=opens, guide_id=answer.guide_id, unanswered_text=norm if no_guide else None,
-            message_key=key,
+            message_key=key, send_later=services.dedup.pipe.send_later,
         )
 
     return Handled(answer.reply, effect)
@@ -122,9 +122,11 @@ def opened_reply(bureau: Bureau, target_days: int) -> str:
 def take_message(
     sessions: Callable[[], Session], store: Any, *, openid: str, text: str, source: str, now: datetime,
     opens: bool, guide_id: str | None = None, unanswered_text: str | None = None, message_key: str = "",
+    send_later: Callable[..., Any] | None = None,
 ) -> int | None:
     """Record one citizen message (already in the buffer under ``message_key``); returns the
-    id of the consultation it went to (None: none open and this one opens none)."""
+    id of the consultation it went to (None: none open and this one opens none).
+    ``send_later``: the webhook's fire-and-forget Redis write, for the consultation marker."""
     before = recent_messages.recent(store, openid, now, exclude=message_key) if opens else []
     with sessions() as db:
         target_id = db.scalar(_statements()[0], {"openid": openid})
@@ -140,7 +142,7 @@ def take_message(
         if unanswered_text:
             unanswered.count(db, unanswered_text, now)
         db.commit()
-    recent_messages.mark_open(store, openid, target_id is not None)
+    recent_messages.mark_open(store, openid, target_id is not None, send_later)
     return target_id
 
 

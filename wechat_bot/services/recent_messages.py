@@ -18,8 +18,10 @@ buffered, every message is treated as possibly joining an open consultation
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import redis
 
@@ -63,15 +65,20 @@ def recent(store: Store, openid: str, now: datetime, *, exclude: str = "") -> li
     return items
 
 
-def mark_open(store: Store, openid: str, is_open: bool) -> None:
-    """The marker ``remember`` reads: set when a consultation opens, cleared once none is open."""
+def mark_open(store: Store, openid: str, is_open: bool, send_later: Callable[..., Any] | None = None) -> None:
+    """The marker ``remember`` reads: set when a consultation opens, cleared once none is open.
+
+    With ``send_later`` (the webhook thread's pipe, ``dedup._Pipe.send_later``) the write is
+    sent at once without waiting for Redis's acknowledgement: it is idempotent, and the
+    citizen's next message, on whichever worker, reaches Redis after it."""
     key = session_key(store, openid, "consultation")
     if not store.health.available():
         return
+    command = ("SET", key, "1", "EX", MARKER_DAYS * 86400) if is_open else ("DEL", key)
     try:
-        if is_open:
-            store.redis.set(key, "1", ex=MARKER_DAYS * 86400)
+        if send_later is not None:
+            send_later(*command)
         else:
-            store.redis.delete(key)
+            store.redis.execute_command(*command)
     except redis.RedisError as exc:  # the glance answers "maybe open" while Redis is down
         store.health.failed(exc)
