@@ -18,6 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+KINDS = ("human", "pick", "question", "subscribe")
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -28,25 +30,20 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=3)
     args = parser.parse_args()
 
-    from bench.inprocess import bench_app, post_wechat
-    from bench.mix import PICKS, Mix
+    from bench.inprocess import bench_app, mix_request, post_wechat
+    from bench.mix import Mix
 
     app, side = bench_app(args.database_url)
     mix = Mix(seed=args.seed)
     base = int(time.time()) * 10_000
     spent: dict[str, float] = collections.defaultdict(float)
     counts: collections.Counter[str] = collections.Counter()
-    print(f"{'requests':>9}{'all ms':>9}" + "".join(f"{k:>10}" for k in ("人工", "pick", "question", "subscribe")))
+    print(f"{'requests':>9}{'all ms':>9}" + "".join(f"{k:>10}" for k in KINDS))
     for i in range(args.requests):
         kind, openid, text = mix.next()
-        if kind == "subscribe":
-            label, xml = "subscribe", side.event("subscribe", openid=openid, created=1_700_000_000 + i)
-        else:
-            if args.no_human and "人工" in text:
-                text = text.replace("人工", "").strip("，：:") or mix.question()
-            label = "pick" if text in PICKS else "人工" if "人工" in text else "question"
-            xml = side.text(text, openid=openid, msg_id=base + i)
-        query, body = side.seal(xml)
+        if args.no_human and "人工" in text:
+            text = text.replace("人工", "").strip("，：:") or mix.question()
+        label, (query, body) = mix_request(side, kind, openid, text, i, base)
         started = time.process_time()
         post_wechat(app, query, body)
         spent[label] += time.process_time() - started
@@ -54,7 +51,7 @@ def main() -> None:
         if (i + 1) % args.every == 0:
             average = sum(spent.values()) / sum(counts.values()) * 1000
             row = "".join(f"{spent[k] / counts[k] * 1000:>10.3f}" if counts[k] else f"{'-':>10}"
-                          for k in ("人工", "pick", "question", "subscribe"))
+                          for k in KINDS)
             print(f"{i + 1:>9}{average:>9.3f}{row}", flush=True)
             spent.clear()
             counts.clear()

@@ -48,22 +48,29 @@ def post_wechat(wsgi: Any, query: str, body: bytes) -> str:
     return status[0] if status else ""
 
 
+def mix_request(side: Any, kind: str, openid: str, text: str, i: int, base: int) -> tuple[str, tuple[str, bytes]]:
+    """One draw of ``bench.mix.Mix`` as WeChat would deliver it: its label ("subscribe",
+    "pick", "human" or "question") and the sealed (query, body); ``i`` numbers the request
+    (CreateTime, and MsgId from ``base``)."""
+    from bench.mix import PICKS
+
+    if kind == "subscribe":
+        return "subscribe", side.seal(side.event("subscribe", openid=openid, created=1_700_000_000 + i % 100_000_000))
+    label = "pick" if text in PICKS else "human" if "人工" in text else "question"
+    return label, side.seal(side.text(text, openid=openid, msg_id=base + i))
+
+
 def main() -> None:
     from bench.echo_app import app as echo
-    from bench.mix import PICKS, Mix
+    from bench.mix import Mix
 
     app, side = bench_app()
     mix = Mix(seed=int(time.time()))
     base = int(time.time()) * 10_000
     by_kind: dict[str, list[tuple[str, bytes]]] = collections.defaultdict(list)
     for i in range(3000):
-        kind, openid, text = mix.next()
-        if kind == "subscribe":
-            label, xml = "subscribe", side.event("subscribe", openid=openid, created=1_700_000_000 + i)
-        else:
-            label = "pick" if text in PICKS else "human" if "人工" in text else "question"
-            xml = side.text(text, openid=openid, msg_id=base + i)
-        by_kind[label].append(side.seal(xml))
+        label, request = mix_request(side, *mix.next(), i, base)
+        by_kind[label].append(request)
 
     clock = time.process_time if "--cpu" in sys.argv[1:] else time.perf_counter
 

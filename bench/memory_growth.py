@@ -36,7 +36,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=15)
     args = parser.parse_args()
 
-    from bench.inprocess import bench_app, post_wechat
+    from bench.inprocess import bench_app, mix_request, post_wechat
     from bench.mix import Mix
     from wechat_bot.services import dialogue, guide_lexicon, guides, textnorm
 
@@ -47,12 +47,8 @@ def main() -> None:
              "normalize": textnorm.normalize, "facts": dialogue._facts}
 
     def request(i: int) -> None:
-        kind, openid, text = mix.next()
-        if kind == "subscribe":
-            xml = side.event("subscribe", openid=openid, created=1_700_000_000 + i % 100_000_000)
-        else:
-            xml = side.text(text, openid=openid, msg_id=base + i)
-        status = post_wechat(app, *side.seal(xml))
+        _, (query, body) = mix_request(side, *mix.next(), i, base)
+        status = post_wechat(app, query, body)
         if not status.startswith("200"):
             raise SystemExit(f"request {i}: {status or 'no response'}")
 
