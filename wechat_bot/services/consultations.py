@@ -202,7 +202,7 @@ def _append(db: Session, consultation_id: int, text: str, source: str, at: datet
     db.execute(add, {"consultation_id": consultation_id, "direction": "in", "source": source,
                      "text": text[:MAX_TEXT], "author": None, "created_at": at})
     # Each message from the citizen reopens WeChat's window: 48 hours, 5 replies.
-    values: dict[str, Any] = {"target": consultation_id, "last_citizen_at": at, "replies_in_window": 0}
+    values: dict[str, Any] = {"target": consultation_id, "last_citizen_at": at}
     if db.scalar(kind_by, {"target": consultation_id}) is None:  # staff have not set the kind: guess again
         values["kind"] = guess_kind("\n".join(db.scalars(texts, {"target": consultation_id})))
         db.execute(touch_and_guess, values)
@@ -218,7 +218,7 @@ def _append_statements() -> tuple[Any, Any, Any, Any, Any]:
                       .where(messages.c.consultation_id == bindparam("target"), messages.c.direction == "in")
                       .order_by(messages.c.id))
     touch = (update(consultations).where(consultations.c.id == bindparam("target"))
-             .values(last_citizen_at=bindparam("last_citizen_at"), replies_in_window=bindparam("replies_in_window")))
+             .values(last_citizen_at=bindparam("last_citizen_at"), replies_in_window=0))
     kind_by = select(consultations.c.kind_by).where(consultations.c.id == bindparam("target"))
     return insert(messages), kind_by, citizens_texts, touch, touch.values(kind=bindparam("kind"))
 
