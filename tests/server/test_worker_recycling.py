@@ -13,6 +13,7 @@ import requests
 from tests.conftest import TEST_AES_KEY, TEST_TOKEN
 from tests.wechat_side import WeChatSide
 from wechat_bot.config import SANDBOX_APP_ID
+from wechat_bot.store import EmbeddedRedis
 
 from .conftest import free_port
 from .gunicorn_proc import Gunicorn
@@ -51,6 +52,9 @@ def test_every_message_is_answered_while_workers_are_replaced(tmp_path: Path, mi
         assert (tmp_path / "instance" / "redis.pid").read_text() == redis_pid
     finally:
         web.stop()
+        # Workers replaced just before the stop leave the embedded Redis running, as a
+        # crashed process does (the next start reuses it): stop it, so no test leaves it.
+        EmbeddedRedis(tmp_path / "instance").stop()
 
     assert [status for _, _, status, _ in answers] == [200] * len(messages)
     for openid, expected, _, content in answers:
