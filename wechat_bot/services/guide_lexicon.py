@@ -53,11 +53,12 @@ class Lexicon:
     subst: dict[str, list[tuple[str, int]]]
     dele: dict[str, str]
     # For speed only (``extract`` gives the same result without them): every prefix of a
-    # word, so a scan stops as soon as no word can start that way, and the one-off keys split
-    # around each position, so only windows whose two sides both fit some key are tried.
+    # word, so a scan stops as soon as no word can start that way, and the one-off keys
+    # filed under the characters beside the odd one, so a position's candidates are one
+    # dictionary lookup away instead of every window around it.
     prefixes: frozenset[str] = frozenset()
-    subst_sides: "_Sides | None" = None
-    dele_sides: "_Sides | None" = None
+    subst_near: "_Near | None" = None
+    dele_near: "_Near | None" = None
 
 
 def parse_lexicon(raw: dict) -> tuple[dict[str, tuple[str, ...]], dict[str, float], frozenset[str], list[str]]:
@@ -125,50 +126,63 @@ def lexicon() -> Lexicon:
     return Lexicon(
         surfaces, weights, exclusive, max(len(s) for s in surfaces), subst, dele,
         prefixes=frozenset(s[:k] for s in surfaces for k in range(1, len(s) + 1)),
-        subst_sides=_Sides.of((key.index("?"), key) for key in subst),
-        dele_sides=_Sides.of((k, key) for key in dele for k in range(len(key))),
+        subst_near=_Near.of(((key.index("?"), key) for key in subst if 2 <= len(key) <= _SUBST_LONGEST), odd=True),
+        dele_near=_Near.of(((k, key) for key in dele if 3 <= len(key) <= _DELE_LONGEST for k in range(len(key))),
+                           odd=False),
     )
 
 
-@dataclass(frozen=True)
-class _Sides:
-    """A set of keys split at one position each: what stands before it and what after."""
+# The longest window tried for a word with one character wrong, and for one with a
+# character missing (a window as long as the shortened word).
+_SUBST_LONGEST = 8
+_DELE_LONGEST = 7
 
-    befores: frozenset[str]         # key[:k]
-    before_ends: frozenset[str]     # every ending of a before, so a leftward walk can stop
-    afters: frozenset[str]          # key[k + 1:]
-    after_starts: frozenset[str]    # every beginning of an after
+
+# Which characters around a key's marked position ``k`` it is filed under: (how many before
+# ``k``, how many after), the first that fits the key. Two characters of context for every
+# key of three or more, so a position's candidates are few; one for two-character keys.
+_PROBES = ((1, 1), (2, 0), (0, 2), (1, 0), (0, 1))
+
+
+@dataclass(frozen=True)
+class _Near:
+    """Keys, each with one position ``k`` marked, filed under the characters around that
+    position (the marked one itself too when ``odd`` is False): a window around ``j`` can
+    only be a key when ``j``'s surroundings are the key's.
+
+    A candidate is (``-length``, ``-k``, key): sorted, longest first, then the one that starts
+    leftmost (the larger ``k``), the order in which matches are tried.
+    """
+
+    odd: bool  # the marked position is the wrong character ("?" in the key), not compared
+    tables: tuple[dict[str, list[tuple[int, int, str]]], ...]  # one per probe in _PROBES
 
     @classmethod
-    def of(cls, splits) -> "_Sides":
-        befores, afters = set(), set()
-        for k, key in splits:
-            befores.add(key[:k])
-            afters.add(key[k + 1:])
-        return cls(frozenset(befores), frozenset(b[i:] for b in befores for i in range(len(b) + 1)),
-                   frozenset(afters), frozenset(a[:i] for a in afters for i in range(len(a) + 1)))
+    def of(cls, marked, odd: bool) -> "_Near":
+        tables: list[dict[str, list[tuple[int, int, str]]]] = [defaultdict(list) for _ in _PROBES]
+        for k, key in marked:
+            n = len(key)
+            span = min(2, n - 1)
+            for table, (before, after) in zip(tables, _PROBES):
+                if before + after == span and k - before >= 0 and k + after <= n - 1:
+                    table[key[k - before:k + after + 1]].append((-n, -k, key))
+                    break
+        return cls(odd, tuple({c: sorted(found) for c, found in table.items()} for table in tables))
 
-    def windows(self, norm: str, j: int, shortest: int, longest: int) -> list[tuple[int, int]]:
-        """(start, length) of every window around ``j`` whose part before and part after ``j``
-        could belong to a key, longest first, then leftmost (the order matches are tried in)."""
-        lefts = []
-        for p in range(0, min(j, longest - 1) + 1):
-            piece = norm[j - p:j]
-            if piece not in self.before_ends:
-                break
-            if piece in self.befores:
-                lefts.append(p)
-        if not lefts:
-            return []
-        rights = []
-        for q in range(0, min(len(norm) - j - 1, longest - 1) + 1):
-            piece = norm[j + 1:j + 1 + q]
-            if piece not in self.after_starts:
-                break
-            if piece in self.afters:
-                rights.append(q)
-        found = [(j - p, p + q + 1) for p in lefts for q in rights if shortest <= p + q + 1 <= longest]
-        found.sort(key=lambda w: (-w[1], w[0]))
+    def around(self, norm: str, j: int) -> list[tuple[int, int, str]]:
+        """Every candidate filed under ``j``'s surroundings whose window fits in ``norm``
+        (the caller compares the rest), in the order matches are tried."""
+        n = len(norm)
+        mid = "?" if self.odd else norm[j]
+        found: list[tuple[int, int, str]] = []
+        for table, (before, after) in zip(self.tables, _PROBES):
+            if table and j - before >= 0 and j + after < n:
+                hits = table.get(norm[j - before:j] + mid + norm[j + 1:j + after + 1])
+                if hits:
+                    found += hits
+        if found:
+            found = [c for c in found if 0 <= j + c[1] and j + c[1] - c[0] <= n]  # start, end
+            found.sort()
         return found
 
 
@@ -289,16 +303,19 @@ def _fuzzy_at(lex: Lexicon, norm: str, j: int) -> tuple[int, int, tuple[str, ...
     """A lexicon word with one character off, the odd one being the uncovered character at
     ``j`` (户籍正明 → 户籍证明); the caller passes only characters no word already found
     covers (去泰国 is not 去台). Returns (start, length, concepts)."""
-    assert lex.subst_sides is not None and lex.dele_sides is not None
-    for start, length in lex.subst_sides.windows(norm, j, 2, 8):
-        piece = norm[start:start + length]
-        k = j - start
-        for surface, _ in lex.subst.get(piece[:k] + "?" + piece[k + 1:], ()):
+    assert lex.subst_near is not None and lex.dele_near is not None
+    for minus_length, minus_k, key in lex.subst_near.around(norm, j):
+        length, k = -minus_length, -minus_k
+        start = j - k
+        if norm[start:j] != key[:k] or norm[j + 1:start + length] != key[k + 1:]:
+            continue
+        for surface, _ in lex.subst[key]:
             # a wrong character in the middle of a long word, or one that sounds the same
-            if (length >= 4 and 0 < k < length - 1) or same_sound(piece[k], surface[k], length == 2):
+            if (length >= 4 and 0 < k < length - 1) or same_sound(norm[j], surface[k], length == 2):
                 return start, length, lex.surfaces[surface]
-    for start, length in lex.dele_sides.windows(norm, j, 3, 7):  # one character missing from a long word
-        piece = norm[start:start + length]
-        if piece in lex.dele:
-            return start, length, lex.surfaces[lex.dele[piece]]
+    for minus_length, minus_k, key in lex.dele_near.around(norm, j):  # one character missing from a long word
+        length, k = -minus_length, -minus_k
+        start = j - k
+        if norm[start:start + length] == key:
+            return start, length, lex.surfaces[lex.dele[key]]
     return None
