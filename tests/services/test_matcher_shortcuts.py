@@ -1,13 +1,15 @@
 """The matcher's shortcuts give exactly what the plain way gives.
 
-Normalising skips OpenCC when the text holds nothing it converts, and ``extract`` stops
-scanning as soon as no lexicon word can start or continue; both were made for the webhook's
-throughput (bench/README.md). Here each is checked against the straightforward version on
+Normalising skips OpenCC when the text holds nothing it converts, ``extract`` stops
+scanning as soon as no lexicon word can start or continue and looks up one-character-off
+candidates by their neighbours, and ``score`` reads each entry from a flat row; all were
+made for the webhook's throughput (bench/README.md). Here each is checked against the straightforward version on
 the guides' own wording, the benchmark's varied questions and Traditional text.
 """
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 
 import pytest
 
@@ -15,6 +17,7 @@ from bench.mix import Mix
 from wechat_bot.services import textnorm
 from wechat_bot.services.guide_catalogue import Catalogue
 from wechat_bot.services.guide_lexicon import _FUZZY_FACTOR, Features, extract, lexicon
+from wechat_bot.services.guide_matching import ALPHA, BETA, CORE_BONUS, SUBJECT_MISS, WEAK, _bigrams, build_index, score
 from wechat_bot.services.textnorm import normalize, same_sound
 
 
@@ -49,6 +52,13 @@ def test_extract_agrees_with_the_plain_scan(texts):
         norm = normalize(text)
         fast, plain = extract(norm), _plain_extract(lex, norm)
         assert (list(fast.concepts.items()), fast.residue) == (list(plain.concepts.items()), plain.residue), text
+
+
+def test_score_agrees_with_the_plain_tversky_loop(texts):
+    index = build_index(Catalogue.load().all())
+    for text in texts:
+        feats = extract(normalize(text))
+        assert score(index, feats) == _plain_score(index, feats), text
 
 
 def test_extract_is_remembered_per_text():
@@ -108,3 +118,32 @@ def _plain_fuzzy(lex, norm: str, j: int):
             if piece in lex.dele:
                 return start, length, lex.surfaces[lex.dele[piece]]
     return None
+
+
+def _plain_score(index, feats: Features) -> list[tuple[str, float]]:
+    query = dict(feats.concepts)
+    for gram in _bigrams(feats.residue):
+        if index.bigram_weight.get(gram):
+            query["~" + gram] = index.bigram_weight[gram]
+    if not query:
+        return []
+    q_total = sum(query.values())
+    shared: dict[int, float] = defaultdict(float)
+    for name, wq in query.items():
+        for idx, we in index.postings.get(name, ()):
+            shared[idx] += min(wq, we)
+    subjects = {c for c in feats.concepts if c.startswith("S_") and c not in WEAK}
+    best: dict[str, float] = {}
+    for idx, overlap in shared.items():
+        entry = index.entries[idx]
+        s = overlap / (overlap + ALPHA * (q_total - overlap) + BETA * (entry.total - overlap))
+        if subjects and subjects.isdisjoint(entry.subjects):
+            s *= SUBJECT_MISS
+        best[entry.guide_id] = max(best.get(entry.guide_id, 0.0), s)
+    named = {c: w for c, w in feats.concepts.items() if c not in WEAK}
+    named_total = sum(named.values())
+    if named_total:
+        for gid in best:
+            core = index.core.get(gid, ())
+            best[gid] += CORE_BONUS * sum(w for c, w in named.items() if c in core) / named_total
+    return sorted(best.items(), key=lambda kv: (-round(kv[1], 6), index.order[kv[0]]))

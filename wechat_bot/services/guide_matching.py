@@ -66,6 +66,7 @@ class Index:
     bigram_weight: dict[str, float]
     core: dict[str, frozenset[str]]  # guide -> the concepts its title and aliases are about
     order: dict[str, int]            # tie-break: the commoner matter first
+    rows: list[tuple[str, float, frozenset[str]]]  # per entry: guide, total, subjects (for ``score``)
 
 
 # When scores tie (a message naming only 身份证), the matters people ask about most come first.
@@ -131,7 +132,8 @@ def build_index(guides) -> Index:
     ids = [g.id for g in guides]
     rank = {gid: i for i, gid in enumerate(PRIORITY)}
     order = {gid: rank.get(gid, len(PRIORITY) + i) for i, gid in enumerate(ids)}
-    return Index(ids, entries, dict(postings), bigram_weight, core, order)
+    rows = [(e.guide_id, e.total, e.subjects) for e in entries]
+    return Index(ids, entries, dict(postings), bigram_weight, core, order, rows)
 
 
 def score(index: Index, feats: Features) -> list[tuple[str, float]]:
@@ -144,22 +146,23 @@ def score(index: Index, feats: Features) -> list[tuple[str, float]]:
     if not query:
         return []
     q_total = sum(query.values())
-    shared: dict[int, float] = defaultdict(float)
+    shared: dict[int, float] = {}
+    shared_get = shared.get
     postings = index.postings
     for name, wq in query.items():
         for idx, we in postings.get(name, ()):
-            shared[idx] += wq if wq < we else we
+            shared[idx] = shared_get(idx, 0.0) + (wq if wq < we else we)
     subjects = {c for c in feats.concepts if c.startswith("S_") and c not in WEAK}
     best: dict[str, float] = {}
-    entries = index.entries
+    best_get = best.get
+    rows = index.rows
     for idx, overlap in shared.items():
-        entry = entries[idx]
+        gid, total, entry_subjects = rows[idx]
         # Tversky: what the message says but the entry lacks costs more than the reverse.
-        s = overlap / (overlap + ALPHA * (q_total - overlap) + BETA * (entry.total - overlap))
-        if subjects and subjects.isdisjoint(entry.subjects):
+        s = overlap / (overlap + ALPHA * (q_total - overlap) + BETA * (total - overlap))
+        if subjects and subjects.isdisjoint(entry_subjects):
             s *= SUBJECT_MISS  # 居住证丢了 is not about 身份证, however alike the rest
-        gid = entry.guide_id
-        if s > best.get(gid, 0.0):
+        if s > best_get(gid, 0.0):
             best[gid] = s
     # A little more for the guide whose title and aliases are about what the message names
     # (户口本 → the 户口本 guide rather than one that mentions it in an example).
