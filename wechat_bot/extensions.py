@@ -110,13 +110,14 @@ class BotServices:
         not a question no guide answers (which ``finalise`` would turn into a consultation)."""
         site = self.site_url()
         return self._finalised(dialogue.respond(
-            self._guide_answer, self.catalogue, self.bureau, lambda guide_id: f"{site}/g/{guide_id}",
+            lambda text, pending: self._guide_answer(text, pending, site),
+            self.catalogue, self.bureau, lambda guide_id: f"{site}/g/{guide_id}",
             text, memory, now, pending_choices,
         ))
 
-    def _guide_answer(self, text: str, pending_choices: Sequence[str] = ()) -> Answer:
+    def _guide_answer(self, text: str, pending_choices: Sequence[str] = (), site: str | None = None) -> Answer:
         return answer_text(
-            self.catalogue, text, self.bureau, site_url=self.site_url(),
+            self.catalogue, text, self.bureau, site_url=self.site_url() if site is None else site,
             help_text=self.messages.help, pending_choices=tuple(pending_choices),
         )
 

@@ -4,6 +4,7 @@ No Flask here: the webhook view turns ``InboundError`` into a status code.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
@@ -13,7 +14,7 @@ from typing import Any
 
 from xml.etree.ElementTree import Element, ParseError, fromstring
 
-from wechatpy.crypto import PrpCrypto
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 MAX_BODY_BYTES = 64 * 1024
 # Entity expansion and external entities both need a DTD; WeChat never sends
@@ -92,23 +93,63 @@ def _children(element: Element) -> dict[str, Any]:
     return result
 
 
-class _Prp(PrpCrypto):  # type: ignore[misc]
-    """wechatpy's AES-CBC envelope, with a cheaper source of its 16 random bytes."""
+def cdata(text: str) -> str:
+    """``text`` as CDATA content: a "]]>" inside would end the section early, so it is split
+    across two sections (wechatpy's replies leave it as it is, which breaks the XML)."""
+    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
-    def get_random_string(self) -> str:
-        return secrets.token_hex(8)
+
+def text_reply(to_user: str, from_user: str, created: int, content: str) -> str:
+    """A passive text reply's XML, in the order and layout wechatpy's ``TextReply`` renders it."""
+    return (f"<xml>\n<MsgType><![CDATA[text]]></MsgType>\n<Content>{cdata(content)}</Content>\n"
+            f"<FromUserName>{cdata(from_user)}</FromUserName>\n<ToUserName>{cdata(to_user)}</ToUserName>\n"
+            f"<CreateTime>{created}</CreateTime>\n</xml>")
+
+
+class MessageCipher:
+    """WeChat's message encryption (消息加解密), one EncodingAESKey: AES-256-CBC with the key's
+    first 16 bytes as the IV, over 16 random bytes, the message's length (4 bytes, network
+    order), the message and the AppId, padded PKCS#7-style to a multiple of 32 bytes, then
+    base64. The cipher is set up once per key; each message gets its own CBC context."""
+
+    _BLOCK = 32
+
+    def __init__(self, key: bytes, app_id: str) -> None:
+        self._cipher = Cipher(algorithms.AES(key), modes.CBC(key[:16]))
+        self._app_id = app_id.encode("utf-8")
+
+    def encrypt(self, text: str) -> str:
+        body = text.encode("utf-8")
+        plain = b"".join((secrets.token_hex(8).encode("ascii"), len(body).to_bytes(4, "big"), body, self._app_id))
+        pad = self._BLOCK - len(plain) % self._BLOCK
+        encryptor = self._cipher.encryptor()
+        return base64.b64encode(encryptor.update(plain + bytes((pad,)) * pad) + encryptor.finalize()).decode("ascii")
+
+    def decrypt(self, text: str) -> bytes:
+        """The message (UTF-8 bytes); ValueError when it is not ours (wrong key, length,
+        padding or AppId, or not UTF-8)."""
+        decryptor = self._cipher.decryptor()
+        plain = decryptor.update(base64.b64decode(text)) + decryptor.finalize()
+        pad = plain[-1] if plain else 0
+        if not 1 <= pad <= self._BLOCK:
+            raise ValueError("bad padding")
+        content = plain[16:-pad]
+        length = int.from_bytes(content[:4], "big")
+        if len(content) < 4 + length or content[4 + length:] != self._app_id:
+            raise ValueError("length or AppId does not match")
+        message = content[4:4 + length]
+        message.decode("utf-8")  # raises UnicodeDecodeError, a ValueError
+        return message
 
 
 class Envelope:
     """Safe-mode AES envelopes for one account (current and previous key)."""
 
     def __init__(self, token: str, app_id: str, aes_keys: list[str]) -> None:
-        import base64
-
         self.token = token
         self.app_id = app_id
         self.keys = [base64.b64decode(k + "=") for k in aes_keys if k]
-        self._crypto = {key: _Prp(key) for key in self.keys}
+        self._crypto = {key: MessageCipher(key, app_id) for key in self.keys}
 
     def open(self, outer: dict[str, Any], msg_signature: str | None, timestamp: str, nonce: str) -> tuple[bytes, bytes]:
         """Verify and decrypt; returns (inner XML, the key that worked)."""
@@ -123,17 +164,17 @@ class Envelope:
         # changed the EncodingAESKey in the WeChat console.
         for key in self.keys:
             try:
-                inner = self._crypto[key].decrypt(encrypted, self.app_id)
+                inner = self._crypto[key].decrypt(encrypted)
             except Exception:  # wrong key: bad padding, bad base64, bad UTF-8 or AppId
                 continue
-            return inner.encode("utf-8"), key
+            return inner, key
         raise InboundError(403, "does not decrypt with the configured key")
 
     def seal(self, reply_xml: str, key: bytes, nonce: str | None = None) -> str:
         """Encrypt a reply as WeChat expects it in safe mode."""
         nonce = nonce or secrets.token_hex(8)
         timestamp = str(int(time.time()))
-        encrypted = self._crypto[key].encrypt(reply_xml, self.app_id).decode("ascii")
+        encrypted = self._crypto[key].encrypt(reply_xml)
         sig = signature(self.token, timestamp, nonce, encrypted)
         return (
             f"<xml><Encrypt><![CDATA[{encrypted}]]></Encrypt>"

@@ -135,8 +135,7 @@ def take_message(
         elif opens:
             if before:
                 # Messages already in their previous consultation are not asked again.
-                last = db.scalar(select(func.max(ConsultationMessage.created_at)).join(Consultation)
-                                 .where(Consultation.openid == openid, ConsultationMessage.direction == "in"))
+                last = db.scalar(_statements()[3], {"openid": openid})
                 before = _once_each([item for item in before if last is None or item.at > last], text)
             target_id = _open(db, openid, guide_id, [*((i.text, i.source, i.at) for i in before), (text, source, now)])
         if unanswered_text:
@@ -153,7 +152,7 @@ def _open(db: Session, openid: str, guide_id: str | None, messages: list[tuple[s
     a millisecond for every "人工" (bench/README.md); the row is what ``_append`` would
     have built message by message."""
     texts = [message_text[:MAX_TEXT] for message_text, _, _ in messages]
-    _, insert_consultation, insert_message = _statements()
+    _, insert_consultation, insert_message, _ = _statements()
     new_id = db.execute(insert_consultation, {
         "openid": openid, "guide_id": guide_id, "channel": "wechat", "status": "open",
         "created_at": messages[-1][2], "text": "\n".join(texts)[:MAX_TEXT], "kind": guess_kind("\n".join(texts)),
@@ -168,15 +167,20 @@ def _open(db: Session, openid: str, guide_id: str | None, messages: list[tuple[s
 
 
 @lru_cache(maxsize=1)
-def _statements() -> tuple[Any, Any, Any]:
-    """The webhook's three statements (the citizen's open consultation, a new consultation, its
-    messages), built once on the tables rather than the mapped classes: SQLAlchemy then reuses
-    their compiled form instead of rebuilding and re-keying them for every message."""
+def _statements() -> tuple[Any, Any, Any, Any]:
+    """The webhook's four statements (the citizen's open consultation, a new consultation, its
+    messages, when the citizen's last recorded message came), built once on the tables rather
+    than the mapped classes: SQLAlchemy then reuses their compiled form instead of rebuilding
+    and re-keying them for every message (the last one, built per call on the mapped classes,
+    was compiled afresh for every 人工 that had earlier messages to carry)."""
     consultations, messages = Consultation.__table__, ConsultationMessage.__table__
     open_one = (select(consultations.c.id)
                 .where(consultations.c.openid == bindparam("openid"), consultations.c.status == "open")
                 .order_by(consultations.c.id.desc()).limit(1))
-    return open_one, insert(consultations).returning(consultations.c.id), insert(messages)
+    last_recorded = (select(func.max(messages.c.created_at))
+                     .select_from(messages.join(consultations, messages.c.consultation_id == consultations.c.id))
+                     .where(consultations.c.openid == bindparam("openid"), messages.c.direction == "in"))
+    return open_one, insert(consultations).returning(consultations.c.id), insert(messages), last_recorded
 
 
 def _once_each(before: list[Any], current: str) -> list[Any]:
