@@ -39,3 +39,11 @@ accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 loglevel = os.environ.get("WECHAT_BOT_LOG_LEVEL", "info")
+
+
+def on_exit(server):  # type: ignore[no-untyped-def]
+    """Every worker has stopped: the embedded Redis goes too, unless the scheduler or a
+    CLI command still uses it (wechat_bot/serving.py ``release_embedded_redis``)."""
+    from wechat_bot.serving import release_embedded_redis
+
+    release_embedded_redis()

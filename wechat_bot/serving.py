@@ -134,6 +134,27 @@ class _Conn(gthread.TConn):
             super().close()
 
 
+def release_embedded_redis() -> None:
+    """gunicorn's master, after its last worker has stopped (``on_exit`` in gunicorn.conf.py):
+    shut the embedded Redis down unless another process still uses it. Each worker lets
+    go of it on its way out, but a worker replaced after max_requests leaves it running
+    for its successor, which may not have touched Redis yet when the stop comes."""
+    import logging
+
+    log = logging.getLogger("gunicorn.error")
+    try:
+        from .config import load_settings
+        from .store import EmbeddedRedis
+
+        settings = load_settings()
+        if settings.storage.redis_url:
+            return  # a Redis server of the operator's: not ours to stop
+        if EmbeddedRedis(settings.instance_path).stop_if_unused():
+            log.info("embedded Redis stopped with the web service")
+    except Exception as exc:  # the service is stopping anyway: say why, do not fail the exit
+        log.warning("embedded Redis left running at exit: %s", exc)
+
+
 class ThreadWorker(gthread.ThreadWorker):
     """gthread, except that closing a connection never waits for the client."""
 

@@ -15,7 +15,12 @@ it ourselves):
   server running, and the next process simply reuses it;
 - a gunicorn worker replaced after max_requests (gunicorn.conf.py) never shuts it down
   (``leave_embedded_redis_running``): its replacement may still be starting, so nobody
-  else is connected at that moment, yet the service has not stopped.
+  else is connected at that moment, yet the service has not stopped;
+- so gunicorn's master has the last word (``on_exit`` in gunicorn.conf.py calls
+  ``EmbeddedRedis.stop_if_unused``): once every worker is gone it shuts the server down
+  unless another process (the scheduler, a CLI command) is still connected. Without it, a
+  stop that came while a replaced worker's successor had not yet used Redis left the
+  server running.
 """
 from __future__ import annotations
 
@@ -125,6 +130,22 @@ class EmbeddedRedis:
                 self.stop()
         except (OSError, redis.RedisError) as exc:  # pragma: no cover - best effort at exit
             log.debug("embedded redis release: %s", exc)
+
+    def stop_if_unused(self) -> bool:
+        """Shut the server down if it is running and no process is connected to it (never
+        starts it); whether it was stopped."""
+        with self._locked():
+            if not self._responds():
+                return False
+            raw = self._raw()
+            try:
+                mine = f"wb-{os.getpid()}"
+                if any(c.get("name") != mine for c in raw.client_list()):
+                    return False
+            finally:
+                raw.close()
+            self.stop()
+            return True
 
     def stop(self) -> None:
         """Shut the server down now (saving its dump) and wait for it to go."""
