@@ -131,11 +131,22 @@ def test_console_preview_of_a_hostile_body_answers_quickly(app, unit):
 
     make_staff(app)
     console = as_user(app, "wang")
-    body = "通报" + unit * (29_000 // len(unit)) + "完"
-    start = time.perf_counter()
-    response = console.client.post(
-        "/console/preview", json={"title": "标题", "body": body}, headers={"X-CSRF-Token": console.token()}
-    )
-    elapsed = time.perf_counter() - start
-    assert response.status_code in (200, 400)
-    assert elapsed < 1.0, f"{elapsed:.2f} s"
+
+    def preview(characters: int) -> float:
+        body = "通报" + unit * (characters // len(unit)) + "完"
+        start = time.perf_counter()
+        response = console.client.post(
+            "/console/preview", json={"title": "标题", "body": body}, headers={"X-CSRF-Token": console.token()}
+        )
+        elapsed = time.perf_counter() - start
+        assert response.status_code in (200, 400)
+        return elapsed
+
+    # A body of 29,000 "路1号" holds 9,666 findings, each listed and marked: 0.7 s on a quiet
+    # 2-core machine, over 1 s beside a PostgreSQL test run. What matters is that the time
+    # grows with the body, not with its square (the 5.2 s of the security review), and
+    # stays well inside the worker's timeout and WeChat's 5 s.
+    t_short = min(preview(7_250) for _ in range(2))
+    t_long = preview(29_000)
+    assert t_long < 3.0, f"{t_long:.2f} s"
+    assert t_long < 0.05 or t_long < 9 * t_short, f"7,250 characters {t_short:.2f} s, 29,000 {t_long:.2f} s"
