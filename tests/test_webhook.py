@@ -35,6 +35,22 @@ def test_safe_mode_reply_is_encrypted_signed_and_addressed_back(wechat, wechat_s
     assert "办事指南" in reply["Content"]
 
 
+def test_a_message_without_our_account_name_is_still_answered(wechat, wechat_side):
+    # ToUserName (the account) missing, or an event's made nested: the reply is built
+    # from "" or the text of it, as wechatpy's replies are, never a 500.
+    without = wechat_side.text("你好", openid="o_alice").replace("<ToUserName><![CDATA[gh_lueyang_test]]></ToUserName>", "")
+    assert "ToUserName" not in without
+    response = wechat.deliver(without)
+    assert response.status_code == 200
+    reply = wechat_side.open_reply(response.data)
+    assert (reply["ToUserName"], reply["FromUserName"]) == ("o_alice", "")
+    assert "办事指南" in reply["Content"]
+    nested = wechat_side.event("subscribe", openid="o_alice").replace(
+        "<ToUserName><![CDATA[gh_lueyang_test]]></ToUserName>", "<ToUserName><a>gh</a></ToUserName>")
+    assert "<a>gh</a>" in nested
+    assert wechat.deliver(nested).status_code == 200
+
+
 def test_plaintext_post_is_refused_when_safe_mode_is_configured(wechat, wechat_side):
     # The URL signature does not cover the body: with an EncodingAESKey set,
     # only encrypted messages are believed.

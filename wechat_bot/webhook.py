@@ -16,6 +16,7 @@ from flask import Blueprint, Response, current_app, request
 from wechatpy.events import EVENT_TYPES
 from wechatpy.messages import MESSAGE_TYPES, UnknownMessage
 from wechatpy.replies import BaseReply, create_reply
+from wechatpy.utils import to_text
 
 from .db import describe, is_unavailable
 from .dedup import delivery_key
@@ -220,7 +221,8 @@ def _render(message: Any, reply: Any) -> str:
         return ""
     created = getattr(message, "time", None)
     if isinstance(reply, str) and isinstance(created, int):  # nearly every reply: built directly
-        return text_reply(message.source, message.target, created, reply)
+        # to_text, as wechatpy's fields do: a message without ToUserName is answered from "".
+        return text_reply(to_text(message.source), to_text(message.target), created, reply)
     rendered = reply if isinstance(reply, BaseReply) else create_reply(reply, message)
     if isinstance(created, int):
         rendered.time = created
