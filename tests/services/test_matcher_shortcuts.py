@@ -2,7 +2,7 @@
 
 Normalising skips OpenCC when the text holds nothing it converts, ``extract`` stops
 scanning as soon as no lexicon word can start or continue and looks up one-character-off
-candidates by their neighbours, and ``score`` reads each entry from a flat row; all were
+candidates by their neighbours, and ``score`` unpacks each entry as a plain tuple; all were
 made for the webhook's throughput (bench/README.md). Here each is checked against the straightforward version on
 the guides' own wording, the benchmark's varied questions and Traditional text.
 """
@@ -135,11 +135,11 @@ def _plain_score(index, feats: Features) -> list[tuple[str, float]]:
     subjects = {c for c in feats.concepts if c.startswith("S_") and c not in WEAK}
     best: dict[str, float] = {}
     for idx, overlap in shared.items():
-        entry = index.entries[idx]
-        s = overlap / (overlap + ALPHA * (q_total - overlap) + BETA * (entry.total - overlap))
-        if subjects and subjects.isdisjoint(entry.subjects):
+        guide_id, total, entry_subjects = index.entries[idx]
+        s = overlap / (overlap + ALPHA * (q_total - overlap) + BETA * (total - overlap))
+        if subjects and subjects.isdisjoint(entry_subjects):
             s *= SUBJECT_MISS
-        best[entry.guide_id] = max(best.get(entry.guide_id, 0.0), s)
+        best[guide_id] = max(best.get(guide_id, 0.0), s)
     named = {c: w for c, w in feats.concepts.items() if c not in WEAK}
     named_total = sum(named.values())
     if named_total:

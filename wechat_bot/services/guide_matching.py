@@ -51,22 +51,15 @@ def _bigrams(residue: str) -> set[str]:
 # --- index --------------------------------------------------------------------------------
 
 @dataclass
-class Entry:
-    guide_id: str
-    text: str
-    total: float
-    subjects: frozenset[str] = frozenset()
-
-
-@dataclass
 class Index:
     guide_ids: list[str]
-    entries: list[Entry]
+    # Per title, alias or example: (guide, total weight, subjects). Plain tuples: ``score``
+    # unpacks ~60 of them per message, and attribute lookups were a fifth of its time.
+    entries: list[tuple[str, float, frozenset[str]]]
     postings: dict[str, list[tuple[int, float]]]  # feature -> (entry, weight)
     bigram_weight: dict[str, float]
     core: dict[str, frozenset[str]]  # guide -> the concepts its title and aliases are about
     order: dict[str, int]            # tie-break: the commoner matter first
-    rows: list[tuple[str, float, frozenset[str]]]  # per entry: guide, total, subjects (for ``score``)
 
 
 # When scores tie (a message naming only 身份证), the matters people ask about most come first.
@@ -89,7 +82,7 @@ SUBJECT_MISS = 0.7  # an entry about none of the things the message names
 
 def build_index(guides) -> Index:
     """Index every guide's title, aliases and examples (done once, at catalogue load)."""
-    raw: list[tuple[str, str, Features, set[str]]] = []
+    raw: list[tuple[str, Features, set[str]]] = []
     core: dict[str, frozenset[str]] = {}
     for g in guides:
         names = [extract(normalize(t)).concepts for t in (g.title, *g.aliases) if normalize(t)]
@@ -104,10 +97,10 @@ def build_index(guides) -> Index:
             if not norm:
                 continue
             feats = extract(norm)
-            raw.append((g.id, text, feats, _bigrams(feats.residue)))
+            raw.append((g.id, feats, _bigrams(feats.residue)))
     # Bigrams of uncovered text, weighted by how few guides use them (function words fade out).
     guides_with: dict[str, set[str]] = defaultdict(set)
-    for gid, _, _, grams in raw:
+    for gid, _, grams in raw:
         for gram in grams:
             guides_with[gram].add(gid)
     n_guides = max(1, len({gid for gid, *_ in raw}))
@@ -116,9 +109,9 @@ def build_index(guides) -> Index:
         idf = math.log(n_guides / len(owners))
         if idf > 0.7:
             bigram_weight[gram] = _BIGRAM_SCALE * min(idf, 3.0) / 3.0
-    entries: list[Entry] = []
+    entries: list[tuple[str, float, frozenset[str]]] = []
     postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    for idx, (gid, text, feats, grams) in enumerate(raw):
+    for idx, (gid, feats, grams) in enumerate(raw):
         total = 0.0
         for name, w in feats.concepts.items():
             postings[name].append((idx, w))
@@ -128,12 +121,11 @@ def build_index(guides) -> Index:
             if w:
                 postings["~" + gram].append((idx, w))
                 total += w
-        entries.append(Entry(gid, text, total, frozenset(c for c in feats.concepts if c.startswith("S_"))))
+        entries.append((gid, total, frozenset(c for c in feats.concepts if c.startswith("S_"))))
     ids = [g.id for g in guides]
     rank = {gid: i for i, gid in enumerate(PRIORITY)}
     order = {gid: rank.get(gid, len(PRIORITY) + i) for i, gid in enumerate(ids)}
-    rows = [(e.guide_id, e.total, e.subjects) for e in entries]
-    return Index(ids, entries, dict(postings), bigram_weight, core, order, rows)
+    return Index(ids, entries, dict(postings), bigram_weight, core, order)
 
 
 def score(index: Index, feats: Features) -> list[tuple[str, float]]:
@@ -155,9 +147,9 @@ def score(index: Index, feats: Features) -> list[tuple[str, float]]:
     subjects = {c for c in feats.concepts if c.startswith("S_") and c not in WEAK}
     best: dict[str, float] = {}
     best_get = best.get
-    rows = index.rows
+    entries = index.entries
     for idx, overlap in shared.items():
-        gid, total, entry_subjects = rows[idx]
+        gid, total, entry_subjects = entries[idx]
         # Tversky: what the message says but the entry lacks costs more than the reverse.
         s = overlap / (overlap + ALPHA * (q_total - overlap) + BETA * (total - overlap))
         if subjects and subjects.isdisjoint(entry_subjects):
