@@ -31,6 +31,7 @@ import os
 import subprocess
 import time
 import weakref
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -73,6 +74,21 @@ class Store:
 
     def key(self, *parts: str) -> str:
         return self.prefix + ":".join(parts)
+
+    def write(self, *command: Any, send_later: Callable[..., Any] | None = None) -> None:
+        """A write the webhook can do without (a citizen's context, the consultation marker):
+        skipped while Redis is down, its failure noted in ``health`` rather than raised. With
+        ``send_later`` (the webhook thread's pipe, ``dedup._Pipe.send_later``) it is sent
+        without waiting for Redis's acknowledgement."""
+        if not self.health.available():
+            return
+        try:
+            if send_later is not None:
+                send_later(*command)
+            else:
+                self.redis.execute_command(*command)
+        except redis.RedisError as exc:
+            self.health.failed(exc)
 
     def clear(self) -> int:
         """Delete every key under this prefix (tests, and `reset` of a sandbox)."""
@@ -139,8 +155,7 @@ class EmbeddedRedis:
                 return False
             raw = self._raw()
             try:
-                mine = f"wb-{os.getpid()}"
-                if any(c.get("name") != mine for c in raw.client_list()):
+                if self._other_processes_connected(raw):
                     return False
             finally:
                 raw.close()

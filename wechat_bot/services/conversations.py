@@ -104,17 +104,8 @@ class RedisMemory:
         return Recall.decode(raw.decode("utf-8")) if raw else None
 
     def keep(self, recall: Recall) -> None:
-        if not self.store.health.available():
-            return
         # Redis's own expiry only clears the key; whether it is live is judged by ``at``.
-        args = ("SET", self.key, recall.encode(), "EX", CONTEXT_SECONDS)
-        try:
-            if self.send_later is not None:
-                self.send_later(*args)
-            else:
-                self.store.redis.execute_command(*args)
-        except redis.RedisError as exc:
-            self.store.health.failed(exc)
+        self.store.write("SET", self.key, recall.encode(), "EX", CONTEXT_SECONDS, send_later=self.send_later)
 
 
 class LocalMemory:

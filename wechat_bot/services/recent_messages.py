@@ -68,17 +68,9 @@ def recent(store: Store, openid: str, now: datetime, *, exclude: str = "") -> li
 def mark_open(store: Store, openid: str, is_open: bool, send_later: Callable[..., Any] | None = None) -> None:
     """The marker ``remember`` reads: set when a consultation opens, cleared once none is open.
 
-    With ``send_later`` (the webhook thread's pipe, ``dedup._Pipe.send_later``) the write is
-    sent at once without waiting for Redis's acknowledgement: it is idempotent, and the
-    citizen's next message, on whichever worker, reaches Redis after it."""
+    With ``send_later`` the write need not wait for Redis's acknowledgement: it is idempotent,
+    and the citizen's next message, on whichever worker, reaches Redis after it. While Redis
+    is down nothing is written, and the glance answers "maybe open"."""
     key = session_key(store, openid, "consultation")
-    if not store.health.available():
-        return
     command = ("SET", key, "1", "EX", MARKER_DAYS * 86400) if is_open else ("DEL", key)
-    try:
-        if send_later is not None:
-            send_later(*command)
-        else:
-            store.redis.execute_command(*command)
-    except redis.RedisError as exc:  # the glance answers "maybe open" while Redis is down
-        store.health.failed(exc)
+    store.write(*command, send_later=send_later)
