@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -9,6 +10,9 @@ import time
 from pathlib import Path
 
 import requests
+
+from tests.conftest import TEST_AES_KEY, TEST_TOKEN
+from wechat_bot.store import EmbeddedRedis
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -50,3 +54,25 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+
+
+def bot_config(tmp_path: Path, migrated_db: Path, *, redis_url: str = "") -> Path:
+    """config.toml for the bot under test: a copy of the migrated SQLite database, the test
+    account's token and AES key, and a Redis server's URL if given (else the embedded one)."""
+    db = tmp_path / "bot.sqlite3"
+    shutil.copy(migrated_db, db)
+    redis_line = f'redis_url = "{redis_url}"\n' if redis_url else ""
+    config = tmp_path / "config.toml"
+    config.write_text(f'[storage]\ndatabase_url = "sqlite:///{db}"\n{redis_line}\n'
+                      f'[wechat]\ntoken = "{TEST_TOKEN}"\nencoding_aes_key = "{TEST_AES_KEY}"\n', encoding="utf-8")
+    return config
+
+
+def stop_leftover_embedded_redis(instance: Path) -> int | None:
+    """After the web service has stopped: the pid of an embedded Redis still running in
+    ``instance`` (None when none is), stopped now so that a failing test leaves no server behind."""
+    embedded = EmbeddedRedis(instance)
+    left_running = embedded.pid()
+    if left_running:
+        embedded.stop()
+    return left_running

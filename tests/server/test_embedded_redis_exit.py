@@ -7,27 +7,21 @@ of it: the master then stops it, as the last worker would have."""
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 import redis
 
-from tests.conftest import TEST_AES_KEY, TEST_TOKEN
 from wechat_bot.store import EmbeddedRedis
 
 from .conftest import free_port
-from .gunicorn_proc import Gunicorn
+from .gunicorn_proc import Gunicorn, bot_config, stop_leftover_embedded_redis
 
 
 def _service(tmp_path: Path, migrated_db: Path, *extra: str) -> Gunicorn:
-    db = tmp_path / "bot.sqlite3"
-    shutil.copy(migrated_db, db)
-    config = tmp_path / "config.toml"
-    config.write_text(f'[storage]\ndatabase_url = "sqlite:///{db}"\n\n'
-                      f'[wechat]\ntoken = "{TEST_TOKEN}"\nencoding_aes_key = "{TEST_AES_KEY}"\n', encoding="utf-8")
-    return Gunicorn("app:app", config, free_port(), 1, tmp_path / "gunicorn.log", extra=list(extra))
+    return Gunicorn("app:app", bot_config(tmp_path, migrated_db), free_port(), 1, tmp_path / "gunicorn.log",
+                    extra=list(extra))
 
 
 def _left_behind(tmp_path: Path) -> EmbeddedRedis:
@@ -54,10 +48,7 @@ def test_stopping_right_after_a_worker_was_replaced_stops_the_embedded_redis(tmp
         assert pid is not None  # left running for the successor, which has not used it
     finally:
         web.stop()
-        embedded = EmbeddedRedis(tmp_path / "instance")
-        left_running = embedded.pid()
-        if left_running:
-            embedded.stop()  # so a failing run leaves no server behind
+        left_running = stop_leftover_embedded_redis(tmp_path / "instance")
     assert left_running is None, "the embedded Redis outlived the web service"
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)

@@ -3,7 +3,6 @@ itself (wechat_bot/webhook.py ``_read_body``), so it is tried here with what gun
 for a Content-Length body, a chunked one, and a chunked one that never stops."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,10 +11,9 @@ import requests
 from tests.conftest import TEST_AES_KEY, TEST_TOKEN
 from tests.wechat_side import WeChatSide
 from wechat_bot.config import SANDBOX_APP_ID
-from wechat_bot.store import EmbeddedRedis
 
 from .conftest import free_port
-from .gunicorn_proc import Gunicorn
+from .gunicorn_proc import Gunicorn, bot_config, stop_leftover_embedded_redis
 
 
 def _in_pieces(body: bytes, size: int = 100):
@@ -25,12 +23,7 @@ def _in_pieces(body: bytes, size: int = 100):
 
 @pytest.mark.timeout(120)
 def test_a_question_is_answered_however_its_body_arrives(tmp_path: Path, migrated_db: Path) -> None:
-    db = tmp_path / "bot.sqlite3"
-    shutil.copy(migrated_db, db)
-    config = tmp_path / "config.toml"
-    config.write_text(f'[storage]\ndatabase_url = "sqlite:///{db}"\n\n'
-                      f'[wechat]\ntoken = "{TEST_TOKEN}"\nencoding_aes_key = "{TEST_AES_KEY}"\n', encoding="utf-8")
-    web = Gunicorn("app:app", config, free_port(), 1, tmp_path / "gunicorn.log")
+    web = Gunicorn("app:app", bot_config(tmp_path, migrated_db), free_port(), 1, tmp_path / "gunicorn.log")
     side = WeChatSide(TEST_TOKEN, TEST_AES_KEY, SANDBOX_APP_ID)
     try:
         web.wait_ready()
@@ -50,5 +43,5 @@ def test_a_question_is_answered_however_its_body_arrives(tmp_path: Path, migrate
         assert response.status_code == 413
     finally:
         web.stop()
-        EmbeddedRedis(tmp_path / "instance").stop()
+        stop_leftover_embedded_redis(tmp_path / "instance")
     assert "Traceback" not in (tmp_path / "gunicorn.log").read_text()

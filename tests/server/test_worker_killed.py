@@ -4,7 +4,6 @@ recorded once."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import sqlite3
 import threading
@@ -20,17 +19,14 @@ from wechat_bot.config import SANDBOX_APP_ID
 from wechat_bot.dedup import PENDING
 
 from .conftest import free_port
-from .gunicorn_proc import Gunicorn
+from .gunicorn_proc import Gunicorn, bot_config
 
 
 @pytest.mark.timeout(120)
 def test_wechats_retry_after_a_killed_worker_gets_the_answer(tmp_path: Path, migrated_db: Path,
                                                               redis_server_proc) -> None:
+    config = bot_config(tmp_path, migrated_db, redis_url=redis_server_proc.url)
     db = tmp_path / "bot.sqlite3"
-    shutil.copy(migrated_db, db)
-    config = tmp_path / "config.toml"
-    config.write_text(f'[storage]\ndatabase_url = "sqlite:///{db}"\nredis_url = "{redis_server_proc.url}"\n\n'
-                      f'[wechat]\ntoken = "{TEST_TOKEN}"\nencoding_aes_key = "{TEST_AES_KEY}"\n', encoding="utf-8")
     web = Gunicorn("app:app", config, free_port(), 2, tmp_path / "gunicorn.log")
     side = WeChatSide(TEST_TOKEN, TEST_AES_KEY, SANDBOX_APP_ID)
     query, body = side.seal(side.text("人工 我的户口迁移一直办不下来", openid="o_killed", msg_id=90_001))

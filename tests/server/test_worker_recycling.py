@@ -3,7 +3,6 @@ memory growth): citizens' messages are all answered while workers restart, and a
 worker leaving does not stop the embedded Redis that the others use."""
 from __future__ import annotations
 
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -13,23 +12,17 @@ import requests
 from tests.conftest import TEST_AES_KEY, TEST_TOKEN
 from tests.wechat_side import WeChatSide
 from wechat_bot.config import SANDBOX_APP_ID
-from wechat_bot.store import EmbeddedRedis
 
 from .conftest import free_port
-from .gunicorn_proc import Gunicorn
+from .gunicorn_proc import Gunicorn, bot_config, stop_leftover_embedded_redis
 
 QUESTIONS = [("身份证丢了怎么补办", "身份证"), ("护照怎么办理", "护照"), ("新生儿怎么上户口", "户口")]
 
 
 @pytest.mark.timeout(240)
 def test_every_message_is_answered_while_workers_are_replaced(tmp_path: Path, migrated_db: Path) -> None:
-    db = tmp_path / "bot.sqlite3"
-    shutil.copy(migrated_db, db)
-    config = tmp_path / "config.toml"
-    config.write_text(f'[storage]\ndatabase_url = "sqlite:///{db}"\n\n'
-                      f'[wechat]\ntoken = "{TEST_TOKEN}"\nencoding_aes_key = "{TEST_AES_KEY}"\n', encoding="utf-8")
     log = tmp_path / "gunicorn.log"
-    web = Gunicorn("app:app", config, free_port(), 2, log,
+    web = Gunicorn("app:app", bot_config(tmp_path, migrated_db), free_port(), 2, log,
                    extra=["--max-requests", "20", "--max-requests-jitter", "0"])
     side = WeChatSide(TEST_TOKEN, TEST_AES_KEY, SANDBOX_APP_ID)
     messages = []
@@ -52,10 +45,7 @@ def test_every_message_is_answered_while_workers_are_replaced(tmp_path: Path, mi
         assert (tmp_path / "instance" / "redis.pid").read_text() == redis_pid
     finally:
         web.stop()
-        embedded = EmbeddedRedis(tmp_path / "instance")
-        left_running = embedded.pid()
-        if left_running:
-            embedded.stop()  # so a failing run leaves no server behind
+        left_running = stop_leftover_embedded_redis(tmp_path / "instance")
     # A worker replaced just before the stop leaves the embedded Redis to its successor,
     # which may not have used it yet: gunicorn's master stops it once every worker is gone.
     assert left_running is None, "the embedded Redis outlived the web service"
