@@ -29,13 +29,16 @@ def answer_question(text: str, ctx: Context) -> str:
         services.store, pipe, ctx.openid, message_key=consultations.message_key(ctx.raw, text), text=text,
         source=consultations.message_source(ctx.raw), now=ctx.now, want_choices=_may_be_a_pick(text),
     )
+    may_be_open = seen.may_be_open
+    if seen.markers_lost:  # Redis lost or missed some: read them back from the database
+        may_be_open = consultations.may_be_open_after_restoring(services, ctx.openid, seen.marked)
     memory = citizen_state.KnownMemory(services.store, ctx.openid, seen.context, pipe.send_later)
     answer = services.respond(text, memory, ctx.now, seen.choices)
     ctx.urgent = answer.kind == "emergency"
     if answer.kind == "choice":
         ctx.defer(lambda: conversations.remember_choices(services.store, ctx.openid, answer.candidates))
     handled = consultations.intake(services, ctx.openid, text, answer, now=ctx.now, raw=ctx.raw,
-                                   may_be_open=seen.may_be_open)
+                                   may_be_open=may_be_open)
     if handled.effect is not None:
         ctx.defer(handled.effect)
     return handled.reply

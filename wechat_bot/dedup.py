@@ -103,8 +103,9 @@ T = TypeVar("T")
 class _Pipe:
     """One connection per thread whose acknowledgements may be read later."""
 
-    def __init__(self, client: redis_lib.Redis) -> None:
+    def __init__(self, client: redis_lib.Redis, on_reconnect: Callable[[], None] = lambda: None) -> None:
         self.client = client
+        self.on_reconnect = on_reconnect
         self.local = threading.local()
         self.made: weakref.WeakSet[Any] = weakref.WeakSet()
 
@@ -169,6 +170,7 @@ class _Pipe:
                 self.reset()
                 if attempt == 2:
                     raise
+                self.on_reconnect()
         raise AssertionError("unreachable")
 
     def reset(self) -> None:
@@ -225,7 +227,7 @@ class Deduplicator:
         self.ttl = ttl
         self.wait = wait
         self.poll = poll
-        self.pipe = _Pipe(store.redis)
+        self.pipe = _Pipe(store.redis, store.health.reconnected)
 
     def claim(self, key: str) -> Claim:
         """Send ``SET key PENDING NX`` now; ask ``Claim.won()`` when the answer is needed."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import redis
 
-from wechat_bot.services import citizen_state, conversations, recent_messages
+from wechat_bot.services import citizen_state, conversations, recent_messages, subscribers
 from wechat_bot.services.conversations import Recall
 from wechat_bot.store import Store
 
@@ -15,6 +15,7 @@ def glance(svc, openid, now, *, key="m1", text="要多少钱", want_choices=Fals
 
 def test_a_new_citizen_has_no_context_no_choices_and_no_open_consultation(app, clock):
     svc = app.extensions["wechat_bot"]
+    recent_messages.restore_markers(svc.store, lambda: [])  # nobody has an open consultation
     seen = glance(svc, "o_new", clock(), want_choices=True)
     assert seen == citizen_state.Glance(None, [], False)
     # The message went into the ten-minute buffer in the same round trip.
@@ -34,6 +35,27 @@ def test_the_context_the_choices_and_the_marker_come_back_together(app, clock):
     # A retried copy of the message is buffered once.
     glance(svc, "o_a", clock(), key="m2")
     assert [r.key for r in recent_messages.recent(svc.store, "o_a", clock())] == ["m1", "m2"]
+
+
+def test_the_markers_count_only_once_restored_and_until_redis_writes_are_in_doubt(app, clock):
+    svc = app.extensions["wechat_bot"]
+    first = glance(svc, "o_d", clock())
+    assert first.may_be_open and first.markers_lost  # a Redis that never had them, or lost them
+    assert recent_messages.restore_markers(svc.store, lambda: ["o_d"]) == {"o_d"}
+    assert glance(svc, "o_d", clock(), key="m2") == citizen_state.Glance(None, [], True, marked=True)
+    assert glance(svc, "o_e", clock(), key="m3") == citizen_state.Glance(None, [], False)
+    svc.store.health.reconnected()  # Redis restarted, perhaps from an older snapshot
+    for key in ("m4", "m5"):  # untrusted until restored again
+        seen = glance(svc, "o_e", clock(), key=key)
+        assert seen.may_be_open and seen.markers_lost and not seen.marked
+
+
+def test_one_process_restores_the_markers_at_a_time(app):
+    svc = app.extensions["wechat_bot"]
+    svc.store.redis.set(svc.store.key("consultation-markers", "restoring"), "another process", ex=60)
+    assert recent_messages.restore_markers(svc.store, lambda: ["o_f"]) is None
+    assert not svc.store.redis.exists(subscribers.session_key(svc.store, "o_f", "consultation"))
+    assert not svc.store.redis.exists(recent_messages.markers_complete_key(svc.store))
 
 
 def test_known_memory_recalls_without_asking_redis_and_keeps_as_before(app, clock):

@@ -3,7 +3,8 @@
 A text message needs up to three small facts from Redis: the conversation's context
 (``conversations``: the guide or emergency last answered), the list of guides offered
 last time (only when the message looks like a pick such as "2"), and whether a
-consultation may be open (``recent_messages``' marker). The message also goes into the
+consultation may be open (``recent_messages``' marker, trusted only while the markers
+are known to be complete). The message also goes into the
 ten-minute buffer. Asked one by one these were two or three blocking round trips per
 message, which cost the webhook more than matching the question; here they are one
 script (``_GLANCE``), one request on the thread's pipe (``dedup._Pipe``) and one reply.
@@ -32,20 +33,25 @@ class Glance:
     context: Recall | None = None
     choices: list[str] = field(default_factory=list)
     may_be_open: bool = True
+    markers_lost: bool = False  # the consultation markers are not known to be complete
+    marked: bool = False  # this citizen's marker, as Redis has it
 
 
-# Reads the three facts and buffers the message in one command, so the webhook's
-# busiest path sends one request and reads one reply (the writes' acknowledgements
-# were one more reply each).
+# Reads the facts and buffers the message in one command, so the webhook's busiest path
+# sends one request and reads one reply (the writes' acknowledgements were one more
+# reply each). The consultation marker counts only while the markers are known to be
+# complete (recent_messages); ARGV[4] "1" first drops that knowledge.
 _GLANCE = """
+if ARGV[4] == '1' then redis.call('DEL', KEYS[4]) end
 local context = redis.call('GET', KEYS[1])
 local open = redis.call('EXISTS', KEYS[2])
+local complete = redis.call('EXISTS', KEYS[4])
 redis.call('ZADD', KEYS[3], 'NX', ARGV[1], ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[1] - ARGV[3])
 redis.call('EXPIRE', KEYS[3], ARGV[3])
 local choices = false
-if #KEYS > 3 then choices = redis.call('GET', KEYS[4]) end
-return {context, open, choices}
+if #KEYS > 4 then choices = redis.call('GET', KEYS[5]) end
+return {context, open, choices, complete}
 """
 _GLANCE_SHA = hashlib.sha1(_GLANCE.encode()).hexdigest()
 
@@ -57,22 +63,27 @@ def glance(store: Store, pipe: Any, openid: str, *, message_key: str, text: str,
     if not store.health.available():
         return Glance()
     keys = [session_key(store, openid, "context"), session_key(store, openid, "consultation"),
-            session_key(store, openid, "recent")]
+            session_key(store, openid, "recent"), recent_messages.markers_complete_key(store)]
     if want_choices:
         keys.append(session_key(store, openid, "choices"))
-    args = [now.timestamp(), recent_messages.member(message_key, text, source), recent_messages.WINDOW_SECONDS]
+    in_doubt = store.health.writes_in_doubt()
+    args = [now.timestamp(), recent_messages.member(message_key, text, source), recent_messages.WINDOW_SECONDS,
+            1 if in_doubt else 0]
     try:
         try:
-            (context, is_open, choices), = pipe.ask_many([("EVALSHA", _GLANCE_SHA, len(keys), *keys, *args)])
+            (context, is_open, choices, complete), = pipe.ask_many([("EVALSHA", _GLANCE_SHA, len(keys), *keys, *args)])
         except redis.exceptions.NoScriptError:  # first use since Redis started: send the script itself
-            (context, is_open, choices), = pipe.ask_many([("EVAL", _GLANCE, len(keys), *keys, *args)])
+            (context, is_open, choices, complete), = pipe.ask_many([("EVAL", _GLANCE, len(keys), *keys, *args)])
     except redis.RedisError as exc:
         pipe.reset()  # an error reply may leave other answers unread on the connection
-        store.health.failed(exc)
+        store.health.failed(exc)  # (writes are in doubt again: the key is dropped next time)
         return Glance()
     store.health.succeeded()
+    # Reconnected during this very request: Redis may have restarted from an older snapshot.
+    lost = not complete or store.health.in_doubt
     return Glance(Recall.decode(context.decode("utf-8")) if context else None,
-                  choices.decode("utf-8").split(",") if choices else [], bool(is_open))
+                  choices.decode("utf-8").split(",") if choices else [], bool(is_open) or lost, markers_lost=lost,
+                  marked=bool(is_open))
 
 
 class KnownMemory(RedisMemory):

@@ -12,6 +12,7 @@ effect runs (once per message: the webhook defers it past the dedup claim).
 """
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -20,7 +21,9 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import redis
 from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..config import ConsultationSettings
@@ -31,6 +34,8 @@ from . import recent_messages, unanswered
 from .guide_catalogue import Bureau, cut_bytes
 from .guide_matching import is_greeting, wants_human
 from .textnorm import normalize, to_simplified
+
+log = logging.getLogger(__name__)
 
 MAX_TEXT = 2000
 
@@ -143,6 +148,30 @@ def take_message(
         db.commit()
     recent_messages.mark_open(store, openid, target_id is not None, send_later)
     return target_id
+
+
+def may_be_open_after_restoring(services: Any, openid: str, marked: bool) -> bool:
+    """For a message that found the consultation markers untrusted (``citizen_state.glance``):
+    restore them from the database (``recent_messages.restore_markers``), and tell whether
+    this citizen may have an open consultation. While another process restores them:
+    maybe, so the database decides. When the database or Redis fails: the marker as Redis
+    has it, as before the markers were in doubt (a message joining a consultation could
+    not be saved with the database down, and a guide answer must still go out); the next
+    message tries again."""
+    def open_openids() -> list[str]:
+        with services.database.sessionmaker() as db:
+            return list(db.scalars(select(Consultation.openid).distinct()
+                                   .where(Consultation.status == "open", Consultation.openid.is_not(None))))
+
+    try:
+        restored = recent_messages.restore_markers(services.store, open_openids)
+    except SQLAlchemyError as exc:
+        log.warning("consultation markers not restored, database unavailable: %s", type(exc).__name__)
+        return marked
+    except redis.RedisError as exc:
+        services.store.health.failed(exc)
+        return marked
+    return True if restored is None else openid in restored
 
 
 def _open(db: Session, openid: str, guide_id: str | None, messages: list[tuple[str, str, datetime]]) -> int:

@@ -14,11 +14,23 @@ unsubscribing erases them with the rest (``subscribers.forget``).
 While Redis is down (wechat_bot/redis_health.py) this degrades: nothing is
 buffered, every message is treated as possibly joining an open consultation
 (the database then decides), and a new consultation holds only its own message.
+
+A missing marker would silently keep a citizen's later messages out of their open
+consultation, so the markers are trusted only while one more key says they are
+complete (``markers_complete_key``). ``restore_markers`` writes every open
+consultation's marker from the database and then that key. Redis losing its data
+(a restart without persistence, a flush) loses the key with the markers; a marker
+missed while Redis was down, or lost in a restart from an older snapshot, makes the
+webhook drop the key (``citizen_state.glance``, on ``RedisHealth.writes_in_doubt``).
+Without the key every message is treated as possibly joining one until the markers
+are restored.
 """
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import logging
+import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,6 +39,8 @@ import redis
 
 from ..store import Store
 from .subscribers import session_key
+
+log = logging.getLogger(__name__)
 
 WINDOW = timedelta(minutes=10)
 WINDOW_SECONDS = int(WINDOW.total_seconds())
@@ -63,6 +77,32 @@ def recent(store: Store, openid: str, now: datetime, *, exclude: str = "") -> li
         if data["k"] != exclude:
             items.append(Recent(data["k"], datetime.fromtimestamp(score, UTC), str(data["text"]), str(data["source"])))
     return items
+
+
+def markers_complete_key(store: Store) -> str:
+    return store.key("consultation-markers", "complete")
+
+
+def restore_markers(store: Store, open_openids: Callable[[], Iterable[str]]) -> frozenset[str] | None:
+    """Set the marker of every citizen ``open_openids()`` names (those with an open
+    consultation, read from the database), then the key that says the markers are
+    complete; those citizens. One process does it at a time (a short Redis lock): None
+    when another is doing it. A Redis or database error is raised, the markers staying
+    untrusted."""
+    lock = store.key("consultation-markers", "restoring")
+    if not store.redis.set(lock, str(os.getpid()), nx=True, ex=60):
+        return None
+    try:
+        openids = frozenset(open_openids())
+        writes = store.redis.pipeline(transaction=False)
+        for openid in openids:
+            writes.set(session_key(store, openid, "consultation"), "1", ex=MARKER_DAYS * 86400)
+        writes.set(markers_complete_key(store), "1")
+        writes.execute()
+    finally:
+        store.redis.delete(lock)
+    log.info("consultation markers restored for %d citizen(s) with an open consultation", len(openids))
+    return openids
 
 
 def mark_open(store: Store, openid: str, is_open: bool, send_later: Callable[..., Any] | None = None) -> None:
