@@ -31,7 +31,7 @@ def answer_question(text: str, ctx: Context) -> str:
     )
     may_be_open = seen.may_be_open
     if seen.markers_lost:  # Redis lost or missed some: read them back from the database
-        may_be_open = consultations.may_be_open_after_restoring(services, ctx.openid, seen.marked)
+        may_be_open = services.consultation_markers.may_be_open(ctx.openid, seen.marked)
     memory = citizen_state.KnownMemory(services.store, ctx.openid, seen.context, pipe.send_later)
     answer = services.respond(text, memory, ctx.now, seen.choices)
     ctx.urgent = answer.kind == "emergency"

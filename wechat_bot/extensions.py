@@ -77,6 +77,13 @@ class BotServices:
     def dedup(self) -> Deduplicator:
         return Deduplicator(self.store)
 
+    @cached_property
+    def consultation_markers(self) -> Any:
+        """Restores the consultation markers Redis lost (services/consultations.py)."""
+        from .services.consultations import MarkerRestorer
+
+        return MarkerRestorer(self.store, self.database.sessionmaker)
+
     # -- service guides ---------------------------------------------------------
     @cached_property
     def catalogue(self) -> Catalogue:

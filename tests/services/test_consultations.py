@@ -271,3 +271,32 @@ def test_finding_a_citizens_open_consultation_does_not_read_every_open_one(app, 
         explain = "EXPLAIN QUERY PLAN " if db_backend == "sqlite" else "EXPLAIN "
         plan = " ".join(str(row[-1]) for row in conn.execute(text(explain + sql)))
     assert "openid" in plan, plan
+
+
+def test_after_a_database_failure_the_markers_are_not_restored_again_at_once(app, caplog):
+    """Markers untrusted and the database unreachable: each try could cost the connect
+    timeout, so one failure makes the next tries wait; meanwhile the marker counts as Redis has it."""
+    from sqlalchemy.exc import OperationalError
+
+    svc = services_of(app)
+    now = [100.0]
+    tries = []
+
+    def unreachable():
+        tries.append(now[0])
+        raise OperationalError("SELECT 1", {}, Exception("timeout expired"))
+
+    restorer = consultations.MarkerRestorer(svc.store, unreachable, retry_after=30, clock=lambda: now[0])
+    assert restorer.may_be_open("o_a", marked=False) is False
+    now[0] += 29
+    assert restorer.may_be_open("o_a", marked=True) is True
+    assert restorer.may_be_open("o_b", marked=False) is False
+    assert tries == [100.0]
+    assert sum("markers not restored" in r.getMessage() for r in caplog.records) == 1
+    now[0] += 2
+    restorer.may_be_open("o_a", marked=False)
+    assert tries == [100.0, 131.0]
+    # The database back: the markers are restored, and tell this citizen has none open.
+    working = consultations.MarkerRestorer(svc.store, svc.database.sessionmaker)
+    assert working.may_be_open("o_a", marked=True) is False
+    assert svc.store.redis.exists(recent_messages.markers_complete_key(svc.store))

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -150,28 +151,45 @@ def take_message(
     return target_id
 
 
-def may_be_open_after_restoring(services: Any, openid: str, marked: bool) -> bool:
+class MarkerRestorer:
     """For a message that found the consultation markers untrusted (``citizen_state.glance``):
     restore them from the database (``recent_messages.restore_markers``), and tell whether
-    this citizen may have an open consultation. While another process restores them:
-    maybe, so the database decides. When the database or Redis fails: the marker as Redis
-    has it, as before the markers were in doubt (a message joining a consultation could
-    not be saved with the database down, and a guide answer must still go out); the next
-    message tries again."""
-    def open_openids() -> list[str]:
-        with services.database.sessionmaker() as db:
+    the citizen may have an open consultation.
+
+    While another process restores them: maybe, so the database decides. When the database
+    or Redis fails: the marker as Redis has it, as before the markers were in doubt (a
+    message joining a consultation could not be saved with the database down, and a guide
+    answer must still go out). After a database failure the database is not asked again
+    for ``retry_after`` seconds: a host that drops packets costs each try the connect
+    timeout, which every reply would otherwise wait for."""
+
+    def __init__(self, store: Any, sessions: Callable[[], Session], retry_after: float = 30.0,
+                 clock: Callable[[], float] = monotonic) -> None:
+        self.store = store
+        self.sessions = sessions
+        self.retry_after = retry_after
+        self.clock = clock
+        self._next_try = 0.0
+
+    def may_be_open(self, openid: str, marked: bool) -> bool:
+        if self.clock() < self._next_try:
+            return marked
+        try:
+            restored = recent_messages.restore_markers(self.store, self._open_openids)
+        except SQLAlchemyError as exc:
+            self._next_try = self.clock() + self.retry_after
+            log.warning("consultation markers not restored, database unavailable (%s): trying again in %.0f s",
+                        type(exc).__name__, self.retry_after)
+            return marked
+        except redis.RedisError as exc:
+            self.store.health.failed(exc)
+            return marked
+        return True if restored is None else openid in restored
+
+    def _open_openids(self) -> list[str]:
+        with self.sessions() as db:
             return list(db.scalars(select(Consultation.openid).distinct()
                                    .where(Consultation.status == "open", Consultation.openid.is_not(None))))
-
-    try:
-        restored = recent_messages.restore_markers(services.store, open_openids)
-    except SQLAlchemyError as exc:
-        log.warning("consultation markers not restored, database unavailable: %s", type(exc).__name__)
-        return marked
-    except redis.RedisError as exc:
-        services.store.health.failed(exc)
-        return marked
-    return True if restored is None else openid in restored
 
 
 def _open(db: Session, openid: str, guide_id: str | None, messages: list[tuple[str, str, datetime]]) -> int:
