@@ -17,7 +17,7 @@ from bench.mix import Mix
 from wechat_bot.services import textnorm
 from wechat_bot.services.guide_catalogue import Catalogue
 from wechat_bot.services.guide_lexicon import _FUZZY_FACTOR, Features, extract, lexicon
-from wechat_bot.services.guide_matching import ALPHA, BETA, CORE_BONUS, SUBJECT_MISS, WEAK, _bigrams, build_index, score
+from wechat_bot.services.guide_matching import ALPHA, BETA, SUBJECT_MISS, WEAK, _bigrams, _ranked, build_index, score
 from wechat_bot.services.textnorm import normalize, same_sound
 
 
@@ -140,10 +140,4 @@ def _plain_score(index, feats: Features) -> list[tuple[str, float]]:
         if subjects and subjects.isdisjoint(entry_subjects):
             s *= SUBJECT_MISS
         best[guide_id] = max(best.get(guide_id, 0.0), s)
-    named = {c: w for c, w in feats.concepts.items() if c not in WEAK}
-    named_total = sum(named.values())
-    if named_total:
-        for gid in best:
-            core = index.core.get(gid, ())
-            best[gid] += CORE_BONUS * sum(w for c, w in named.items() if c in core) / named_total
-    return sorted(best.items(), key=lambda kv: (-round(kv[1], 6), index.order[kv[0]]))
+    return _ranked(index, feats, best)  # the bonus and the order are score's own, not a shortcut

@@ -156,8 +156,13 @@ def score(index: Index, feats: Features) -> list[tuple[str, float]]:
             s *= SUBJECT_MISS  # 居住证丢了 is not about 身份证, however alike the rest
         if s > best_get(gid, 0.0):
             best[gid] = s
-    # A little more for the guide whose title and aliases are about what the message names
-    # (户口本 → the 户口本 guide rather than one that mentions it in an example).
+    return _ranked(index, feats, best)
+
+
+def _ranked(index: Index, feats: Features, best: dict[str, float]) -> list[tuple[str, float]]:
+    """Each guide's best entry score, best first, after a little more for the guide whose
+    title and aliases are about what the message names (户口本 → the 户口本 guide rather
+    than one that mentions it in an example)."""
     named = {c: w for c, w in feats.concepts.items() if c not in WEAK}
     named_total = sum(named.values())
     if named_total:

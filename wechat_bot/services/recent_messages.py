@@ -96,7 +96,7 @@ def restore_markers(store: Store, open_openids: Callable[[], Iterable[str]]) -> 
         openids = frozenset(open_openids())
         writes = store.redis.pipeline(transaction=False)
         for openid in openids:
-            writes.set(session_key(store, openid, "consultation"), "1", ex=MARKER_DAYS * 86400)
+            writes.execute_command(*_marker_command(store, openid, True))
         writes.set(markers_complete_key(store), "1")
         writes.execute()
     finally:
@@ -111,6 +111,9 @@ def mark_open(store: Store, openid: str, is_open: bool, send_later: Callable[...
     With ``send_later`` the write need not wait for Redis's acknowledgement: it is idempotent,
     and the citizen's next message, on whichever worker, reaches Redis after it. While Redis
     is down nothing is written, and the glance answers "maybe open"."""
+    store.write(*_marker_command(store, openid, is_open), send_later=send_later)
+
+
+def _marker_command(store: Store, openid: str, is_open: bool) -> tuple[Any, ...]:
     key = session_key(store, openid, "consultation")
-    command = ("SET", key, "1", "EX", MARKER_DAYS * 86400) if is_open else ("DEL", key)
-    store.write(*command, send_later=send_later)
+    return ("SET", key, "1", "EX", MARKER_DAYS * 86400) if is_open else ("DEL", key)
