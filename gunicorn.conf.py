@@ -41,6 +41,14 @@ errorlog = "-"
 loglevel = os.environ.get("WECHAT_BOT_LOG_LEVEL", "info")
 
 
+def on_starting(server):  # type: ignore[no-untyped-def]
+    """Before any worker starts: a configuration or instance-folder error, or a real account
+    with the example contact details, stops the master with one line (wechat_bot/startup.py)."""
+    from wechat_bot.startup import check_before_serving
+
+    check_before_serving()
+
+
 def on_exit(server):  # type: ignore[no-untyped-def]
     """Every worker has stopped: the embedded Redis goes too, unless the scheduler or a
     CLI command still uses it (wechat_bot/serving.py ``release_embedded_redis``)."""

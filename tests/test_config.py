@@ -141,3 +141,23 @@ def test_run_web_and_scheduler_refuse_to_start_with_one_clear_line(tmp_path):
                                 capture_output=True, text=True, timeout=60, cwd=tmp_path)
         assert result.returncode == 1, (command, result.stderr)
         assert "仍是示例内容" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_gunicorn_refuses_once_before_forking_a_worker(tmp_path):
+    """The systemd unit runs gunicorn itself: its master checks before forking, so the
+    officer reads the reason once, and no worker starts to print it again."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "config.toml").write_text(REAL_ACCOUNT, encoding="utf-8")
+    root = Path(__file__).resolve().parent.parent
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WECHAT_BOT_")}
+    result = subprocess.run([str(Path(sys.executable).with_name("gunicorn")), "-c", str(root / "gunicorn.conf.py"),
+                             "--pythonpath", str(root), "--bind", "127.0.0.1:0", "--workers", "2", "app:app"],
+                            capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env)
+    assert result.returncode == 1, result.stderr
+    ours = [line for line in result.stderr.splitlines() if "仍是示例内容" in line]
+    assert len(ours) == 1 and ours[0].startswith("配置错误：bureau.address"), result.stderr
+    assert "Traceback" not in result.stderr and "Booting worker" not in result.stderr

@@ -1,14 +1,38 @@
-"""``app = create_app_or_exit()`` for WSGI servers (app.py under gunicorn): a bad
-configuration or instance folder stops start-up with one line on stderr, no
-traceback. Exit status 3 is gunicorn's "worker failed to boot", on which the
-master stops instead of restarting workers forever."""
+"""Start-up checks for WSGI servers, each failing with one line on stderr and no traceback.
+
+``check_before_serving()`` runs in gunicorn's master before any worker is forked
+(gunicorn.conf.py): configuration, instance folder, go-live contact details; exit 1.
+``app = create_app_or_exit()`` (app.py under gunicorn) builds the app in each worker;
+what only the app can check (the guide files) stops it with exit status 3, gunicorn's
+"worker failed to boot", on which the master stops instead of restarting workers forever."""
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
 WORKER_BOOT_ERROR = 3
+
+
+def check_before_serving() -> None:
+    """For gunicorn's master, before it forks a worker (``on_starting`` in gunicorn.conf.py):
+    a bad configuration, an instance folder that cannot be written, or a real account still
+    showing the example contact details stops it with one line and exit status 1. Left to
+    the workers, each of them printed the line and gunicorn added its own "Worker failed to
+    boot" lines. Settings and the folder only, so the master stays small (no Flask, no guides;
+    a guide file in error is still reported by the workers)."""
+    from .config import ConfigError, load_settings, require_ready_to_serve
+    from .instance import ensure_writable
+
+    try:
+        settings = load_settings()
+        ensure_writable(settings.instance_path)
+        require_ready_to_serve(settings)
+    except ConfigError as exc:
+        print(f"配置错误：{exc}", file=sys.stderr, flush=True)
+        sys.exit(1)
 
 
 def create_app_or_exit() -> Flask:
