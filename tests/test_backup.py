@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
 
 from wechat_bot import create_app
@@ -66,18 +66,31 @@ def restore(db_backend: str, dump: Path, tmp_path: Path, request) -> str:
         target.parent.mkdir(parents=True)
         target.write_bytes(dump.read_bytes())  # cp backup.sqlite3 instance/wechat_bot.sqlite3
         return f"sqlite:///{target}"
+    # As on a real server: the superuser (`sudo -u postgres`) creates the database for the
+    # bot's own login role, which has no other privilege, and that role restores into it, so
+    # the tables are its own; restored by the superuser they would not be, and the bot could
+    # neither write to them nor upgrade them.
     server = request.getfixturevalue("pg_server")
     name = server.new_name() + "_restored"
+    role = name + "_bot"
+    with server.admin.connect() as conn:
+        conn.execute(text(f"CREATE ROLE {role} LOGIN"))
+    request.addfinalizer(lambda: _drop_role(server, role))
     request.addfinalizer(lambda: server.drop(name))
     url = make_url(server.url_for(name))
-    connection = ["-h", url.host or "127.0.0.1", "-p", str(url.port or 5432), "-U", url.username or "postgres"]
-    for tool, args in (("createdb", ["-T", "template0", name]),
-                       ("pg_restore", ["--no-owner", "--exit-on-error", "-d", name, str(dump)])):
+    host = ["-h", url.host or "127.0.0.1", "-p", str(url.port or 5432)]
+    for tool, user, args in (("createdb", url.username or "postgres", ["-O", role, "-T", "template0", name]),
+                             ("pg_restore", role, ["--no-owner", "--exit-on-error", "-d", name, str(dump)])):
         path = backup_service.find_pg_tool(tool)
         assert path, f"{tool} not found"
-        done = subprocess.run([path, *connection, *args], capture_output=True, text=True, timeout=120)
+        done = subprocess.run([path, *host, "-U", user, *args], capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
-    return url.render_as_string(hide_password=False)
+    return url.set(username=role, password=None).render_as_string(hide_password=False)
+
+
+def _drop_role(server, role: str) -> None:
+    with server.admin.connect() as conn:
+        conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
 
 
 def test_backup_while_writing_then_restore_into_a_new_instance(app, runner, db_backend, database_url,
