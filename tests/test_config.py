@@ -161,3 +161,59 @@ def test_gunicorn_refuses_once_before_forking_a_worker(tmp_path):
     ours = [line for line in result.stderr.splitlines() if "仍是示例内容" in line]
     assert len(ours) == 1 and ours[0].startswith("配置错误：bureau.address"), result.stderr
     assert "Traceback" not in result.stderr and "Booting worker" not in result.stderr
+
+
+# secrets.env beside the config file: the services (systemd's EnvironmentFile) and the
+# command line alike read it, so `db upgrade` and the nightly backup reach the same database.
+
+SECRETS = """# 机密项
+WECHAT_BOT_WECHAT_APP_SECRET=from-secrets-file
+
+WECHAT_BOT_STORAGE_DATABASE_URL = "sqlite:////srv/real.sqlite3"
+WECHAT_BOT_BIND=127.0.0.1:8000
+"""
+
+
+def test_secrets_beside_the_config_file_are_settings_and_the_environment_still_wins(tmp_path):
+    (tmp_path / "secrets.env").write_text(SECRETS, encoding="utf-8")
+    settings = load(tmp_path, REAL_ACCOUNT.replace('app_secret = "s"\n', ""))
+    assert settings.wechat.app_secret == "from-secrets-file"
+    assert settings.storage.database_url == "sqlite:////srv/real.sqlite3"  # quotes taken off
+    assert not settings.sandbox
+    overridden = load(tmp_path, REAL_ACCOUNT, environ={"WECHAT_BOT_WECHAT_APP_SECRET": "from-environment"})
+    assert overridden.wechat.app_secret == "from-environment"
+
+
+def test_a_wrong_line_in_secrets_names_its_line_but_never_shows_a_value(tmp_path):
+    (tmp_path / "secrets.env").write_text("WECHAT_BOT_WECHAT_APP_SECRET=ok\nWECHAT_BOT_WECHAT_APPSECRET=hunter2\n",
+                                          encoding="utf-8")
+    with pytest.raises(ConfigError) as wrong:
+        load(tmp_path, REAL_ACCOUNT)
+    message = str(wrong.value)
+    assert "第 2 行" in message and "WECHAT_BOT_WECHAT_APPSECRET" in message and "hunter2" not in message
+    (tmp_path / "secrets.env").write_text("app_secret: hunter2\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="第 1 行") as wrong:
+        load(tmp_path, REAL_ACCOUNT)
+    assert "hunter2" not in str(wrong.value)
+
+
+def test_unreadable_secrets_stop_start_up_with_one_line(tmp_path):
+    (tmp_path / "secrets.env").mkdir()
+    with pytest.raises(ConfigError, match="无法读取"):
+        load(tmp_path, REAL_ACCOUNT)
+
+
+def test_the_command_line_migrates_the_database_named_in_secrets(tmp_path):
+    """As the README's step 5 runs it: only the config file is named; the database URL is in secrets.env."""
+    import os
+    import subprocess
+    import sys
+
+    real = tmp_path / "real.sqlite3"
+    (tmp_path / "config.toml").write_text(REAL_ACCOUNT + REAL_BUREAU, encoding="utf-8")
+    (tmp_path / "secrets.env").write_text(f"WECHAT_BOT_STORAGE_DATABASE_URL=sqlite:///{real}\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WECHAT_BOT_")}
+    result = subprocess.run([sys.executable, str(ROOT / "app.py"), "--config", str(tmp_path / "config.toml"),
+                             "db", "upgrade"], capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert real.exists() and not (tmp_path / "instance" / "wechat_bot.sqlite3").exists()

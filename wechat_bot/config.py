@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 ENV_CONFIG = "WECHAT_BOT_CONFIG"
 DEFAULT_CONFIG_FILE = "config.toml"
 ENV_PREFIX = "WECHAT_BOT_"
+# Beside the config file: the same WECHAT_BOT_* variables, one KEY=VALUE a line, as
+# systemd's EnvironmentFile reads them. Read by the bot itself, so the command line and a
+# cron job see the same secrets as the two services (a `db upgrade` or a nightly backup
+# without them would use the default SQLite file instead of the real database).
+SECRETS_FILE = "secrets.env"
+# Read by gunicorn.conf.py and the process, not settings: allowed in SECRETS_FILE, skipped.
+_PROCESS_VARIABLES = frozenset({
+    "WECHAT_BOT_BIND", "WECHAT_BOT_WORKERS", "WECHAT_BOT_THREADS", "WECHAT_BOT_WORKER_CLASS",
+    "WECHAT_BOT_MAX_REQUESTS", "WECHAT_BOT_LOG_LEVEL", "WECHAT_BOT_DEBUG",
+})
 
 # Sandbox credentials: used only when no real WeChat credentials are configured.
 # They are public on purpose; the sandbox talks to the built-in simulator only.
@@ -180,9 +191,13 @@ def load_settings(
     """Read, merge (file < environment < overrides) and validate the settings."""
     chosen = config_path(path)
     raw: dict[str, Any] = {}
+    variables: Mapping[str, str] = os.environ if environ is None else environ
     if chosen is not None:
         raw = _read_toml(chosen)
-    merged = _merge_env(raw, os.environ if environ is None else environ)
+        secrets = _read_secrets(chosen.resolve().parent / SECRETS_FILE)
+        if secrets:
+            variables = {**secrets, **variables}  # the environment still wins
+    merged = _merge_env(raw, variables)
     for section, values in (overrides or {}).items():
         merged.setdefault(section, {}).update(values)
     settings = _build(merged)
@@ -212,16 +227,55 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"无法读取配置文件 {path}：{exc.strerror or exc}") from None
 
 
-def _merge_env(raw: dict[str, Any], environ: dict[str, str] | os._Environ[str]) -> dict[str, Any]:
+def _setting_variables() -> dict[str, tuple[str, str]]:
+    """WECHAT_BOT_<SECTION>_<KEY> -> (section, key), for every setting."""
+    return {f"{ENV_PREFIX}{section}_{f.name}".upper(): (section, f.name)
+            for section, cls in _SECTIONS.items() for f in fields(cls)}
+
+
+def _read_secrets(path: Path) -> dict[str, str]:
+    """The settings in SECRETS_FILE ({} without one). Blank lines and # comments are skipped;
+    a value may be quoted. An unknown variable is an error naming its line, never its value."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except PermissionError:
+        raise ConfigError(
+            f"无法读取 {path}（运行本程序的用户没有读权限）；请执行 chown root:运行用户 {path} && chmod 640 {path}"
+        ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} 不是 UTF-8 文本") from None
+    except OSError as exc:
+        raise ConfigError(f"无法读取 {path}：{exc.strerror or exc}") from None
+    settings = _setting_variables()
+    found: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        name, equals, value = line.partition("=")
+        name, value = name.strip(), value.strip()
+        if not equals or not (name in settings or name in _PROCESS_VARIABLES):
+            shown = name if name.isascii() and name.replace("_", "").isalnum() else "（无法识别）"
+            raise ConfigError(
+                f"{path} 第 {number} 行：{shown}: 应为“WECHAT_BOT_节_项=值”，如 WECHAT_BOT_WECHAT_APP_SECRET=…"
+            )
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        if name in settings:
+            found[name] = value
+    return found
+
+
+def _merge_env(raw: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
     merged = {section: dict(values) for section, values in raw.items() if isinstance(values, dict)}
     for key in raw:
         if not isinstance(raw[key], dict):
             raise ConfigError(f"{key}: 顶层只能是 [section] 表，未知的键")
-    for section, cls in _SECTIONS.items():
-        for f in fields(cls):
-            name = f"{ENV_PREFIX}{section}_{f.name}".upper()
-            if name in environ:
-                merged.setdefault(section, {})[f.name] = environ[name]
+    for name, (section, key) in _setting_variables().items():
+        if name in environ:
+            merged.setdefault(section, {})[key] = environ[name]
     return merged
 
 
