@@ -69,3 +69,71 @@ def test_portable_types_round_trip(engine, db_backend):
         assert notice.version == 1
         raw = session.execute(text("SELECT created_at FROM notices")).scalar_one()
         assert str(raw) == "2025-12-31 23:30:15.123456"  # naive UTC in the table (SQLite keeps text)
+
+
+# Starting on an outdated schema: refused with one line (run, web, scheduler, gunicorn's master),
+# since the bot would otherwise start and fail on every consultation while /healthz looks fine.
+
+def _migrate_to(engine, revision: str) -> None:
+    config = alembic_config(engine)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+
+
+def test_the_schema_check_names_what_to_do(engine):
+    from wechat_bot.migrate import schema_problem
+
+    assert schema_problem(engine) is None  # migrated: serve
+    head = head_revision(engine)
+    _migrate_to(engine, "-1")
+    behind = schema_problem(engine)
+    assert behind is not None and head in behind and "db upgrade" in behind
+    _migrate_to(engine, "base")
+    assert "还没有建表" in (schema_problem(engine) or "")
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    assert "比这份程序新" in (schema_problem(engine) or "")
+
+
+def test_an_unreachable_database_is_no_reason_to_refuse():
+    from wechat_bot.migrate import schema_problem
+
+    engine = make_engine("postgresql+psycopg://bot@127.0.0.1:9/nowhere?connect_timeout=2")
+    try:
+        assert schema_problem(engine) is None  # it starts, and answers with the fixed reply until the database is back
+    finally:
+        engine.dispose()
+
+
+def _real_account(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[wechat]\napp_id = "wx1234567890abcdef"\napp_secret = "s"\ntoken = "tok123"\n'
+                      '[bureau]\naddress = "略阳县城关镇某路1号"\nphone = "0916-0000000"\noffice_hours = "周一至周五"\n',
+                      encoding="utf-8")
+    return config
+
+
+def test_an_unmigrated_database_stops_every_server_with_one_line(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    config = _real_account(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WECHAT_BOT_")}
+    gunicorn = [str(Path(sys.executable).with_name("gunicorn")), "-c", str(root / "gunicorn.conf.py"),
+                "--pythonpath", str(root), "--bind", "127.0.0.1:0", "app:app"]
+    cli = [sys.executable, str(root / "app.py"), "--config", str(config)]
+    with socket.socket() as probe:  # a free port, in case `run` got as far as serving
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    for command_line in ([*cli, "run", "--port", port], [*cli, "scheduler"], gunicorn):
+        result = subprocess.run(command_line, capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env)
+        assert result.returncode == 1, (command_line, result.stderr)
+        ours = [line for line in result.stderr.splitlines() if "db upgrade" in line]
+        assert len(ours) == 1 and "还没有建表" in ours[0], result.stderr
+        assert "Traceback" not in result.stderr and "Booting worker" not in result.stderr

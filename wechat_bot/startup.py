@@ -7,8 +7,9 @@ what only the app can check (the guide files) stops it with exit status 3, gunic
 "worker failed to boot", on which the master stops instead of restarting workers forever."""
 from __future__ import annotations
 
+import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -32,6 +33,32 @@ def check_before_serving() -> None:
         require_ready_to_serve(settings)
     except ConfigError as exc:
         print(f"配置错误：{exc}", file=sys.stderr, flush=True)
+        sys.exit(1)
+    _check_schema_in_a_child(settings)
+
+
+def _check_schema_in_a_child(settings: Any) -> None:
+    """An outdated schema (``migrate.schema_problem``) stops the master too. The check needs
+    SQLAlchemy and Alembic, ~47 MB that the master would keep for good, so a short-lived
+    child process makes it and exits; the master only reads its exit status."""
+    pid = os.fork()
+    if pid == 0:
+        status = 0
+        try:
+            from .db import Database, database_url
+            from .migrate import schema_problem
+
+            database = Database(database_url(settings.storage.database_url, settings.instance_path))
+            problem = schema_problem(database.engine)
+            if problem:
+                print(f"错误：{problem}", file=sys.stderr, flush=True)
+                status = 1
+        except Exception as exc:  # the check itself failed: say so, and let the workers start
+            print(f"启动前的数据库检查没有完成（{exc.__class__.__name__}），照常启动", file=sys.stderr, flush=True)
+        finally:
+            os._exit(status)  # the child leaves without the parent's exit handlers
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) == 1:
         sys.exit(1)
 
 

@@ -6,6 +6,7 @@ from werkzeug.serving import WSGIRequestHandler
 
 from ..cli import AppHolder, pass_holder
 from ..config import require_ready_to_serve
+from ..errors import BotError
 
 
 def register(main: click.Group) -> None:
@@ -31,7 +32,7 @@ def _announce(holder: AppHolder, url: str) -> None:
 @pass_holder
 def run(holder: AppHolder, host: str, port: int) -> None:
     """启动公众号后台：消息接口 + 员工后台 + 定时发布（单进程，适合试用和小规模部署）。"""
-    require_ready_to_serve(holder.services.settings)
+    _require_ready(holder)
     from werkzeug.serving import run_simple
 
     from schedules.runner import build_scheduler
@@ -60,6 +61,16 @@ def run(holder: AppHolder, host: str, port: int) -> None:
     finally:
         sched.shutdown(wait=False)
         lease.release()
+
+
+def _require_ready(holder: AppHolder) -> None:
+    """Refuse to start, with one line, on the example contact details or an outdated schema."""
+    from ..migrate import schema_problem
+
+    require_ready_to_serve(holder.services.settings)
+    problem = schema_problem(holder.services.database.engine)
+    if problem:
+        raise BotError(problem)
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -101,7 +112,7 @@ def _exit_cleanly_on_sigterm() -> None:
 @pass_holder
 def web(holder: AppHolder, host: str, port: int, workers: int) -> None:
     """只启动网页部分（消息接口 + 员工后台），由 gunicorn 提供服务。"""
-    require_ready_to_serve(holder.services.settings)
+    _require_ready(holder)
     from gunicorn.app.base import BaseApplication
 
     config_path = holder.config
@@ -127,7 +138,7 @@ def web(holder: AppHolder, host: str, port: int, workers: int) -> None:
 @pass_holder
 def scheduler(holder: AppHolder) -> None:
     """只启动定时任务进程（定时发布等）；多个进程同时运行时只有一个在工作。"""
-    require_ready_to_serve(holder.services.settings)
+    _require_ready(holder)
     from schedules.runner import build_scheduler
 
     sched, lease = build_scheduler(holder.app, blocking=True)
