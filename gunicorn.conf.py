@@ -42,8 +42,9 @@ loglevel = os.environ.get("WECHAT_BOT_LOG_LEVEL", "info")
 
 
 def on_starting(server):  # type: ignore[no-untyped-def]
-    """Before any worker starts: a configuration or instance-folder error, or a real account
-    with the example contact details, stops the master with one line (wechat_bot/startup.py)."""
+    """Before any worker starts: a configuration or instance-folder error, a real account
+    with the example contact details, or a database schema other than the code's stops the
+    master with one line (wechat_bot/startup.py)."""
     from wechat_bot.startup import check_before_serving
 
     check_before_serving()

@@ -188,7 +188,7 @@ def load_settings(
     environ: dict[str, str] | None = None,
     instance_path: Path | None = None,
 ) -> Settings:
-    """Read, merge (file < environment < overrides) and validate the settings."""
+    """Read, merge (file < SECRETS_FILE beside it < environment < overrides) and validate the settings."""
     chosen = config_path(path)
     raw: dict[str, Any] = {}
     variables: Mapping[str, str] = os.environ if environ is None else environ

@@ -171,8 +171,8 @@ class ThreadWorker(gthread.ThreadWorker):
         super().load_wsgi()
         # The app's long-lived objects (guide catalogue, lexicon, indexes: ~130,000) are set
         # aside from the cyclic garbage collector, whose full collections walked them every
-        # time and held all the worker's threads 70-90 ms (with them set aside, ~22 ms;
-        # bench/README.md). They stay alive as long as the worker anyway; a catalogue replaced
+        # time and held all the worker's threads up to 87 ms (with them set aside, 26 ms;
+        # bench/gc_pauses.py). They stay alive as long as the worker anyway; a catalogue replaced
         # after staff edit a guide file is freed by reference counting, and any reference
         # cycle in it stays until the worker is replaced (max_requests, gunicorn.conf.py).
         gc.freeze()

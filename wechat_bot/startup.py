@@ -1,7 +1,8 @@
 """Start-up checks for WSGI servers, each failing with one line on stderr and no traceback.
 
 ``check_before_serving()`` runs in gunicorn's master before any worker is forked
-(gunicorn.conf.py): configuration, instance folder, go-live contact details; exit 1.
+(gunicorn.conf.py): configuration, instance folder, go-live contact details, database
+schema; exit 1.
 ``app = create_app_or_exit()`` (app.py under gunicorn) builds the app in each worker;
 what only the app can check (the guide files) stops it with exit status 3, gunicorn's
 "worker failed to boot", on which the master stops instead of restarting workers forever."""
