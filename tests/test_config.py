@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.startup_support import REAL_ACCOUNT, REAL_BUREAU, cli, gunicorn, start, the_one_refusal
 from wechat_bot.config import SANDBOX_APP_ID, ConfigError, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,10 +112,6 @@ def test_trusted_proxies_is_bounded(tmp_path):
         load(tmp_path, "[web]\ntrusted_proxies = 9\n")
 
 
-REAL_ACCOUNT = '[wechat]\napp_id = "wx1234567890abcdef"\napp_secret = "s"\ntoken = "tok123"\n'
-REAL_BUREAU = '[bureau]\naddress = "略阳县城关镇某路1号公安局办事大厅"\nphone = "0916-0000000"\noffice_hours = "周一至周五 8:00-12:00，14:30-18:00"\n'
-
-
 def test_a_real_account_refuses_to_serve_with_the_example_contact_details(tmp_path):
     from wechat_bot.config import require_ready_to_serve
 
@@ -129,16 +126,10 @@ def test_a_real_account_refuses_to_serve_with_the_example_contact_details(tmp_pa
 
 
 def test_run_web_and_scheduler_refuse_to_start_with_one_clear_line(tmp_path):
-    import subprocess
-    import sys
-    from pathlib import Path
-
     config = tmp_path / "config.toml"
     config.write_text(REAL_ACCOUNT, encoding="utf-8")
-    root = Path(__file__).resolve().parent.parent
     for command in (["run"], ["web"], ["scheduler"]):
-        result = subprocess.run([sys.executable, str(root / "app.py"), "--config", str(config), *command],
-                                capture_output=True, text=True, timeout=60, cwd=tmp_path)
+        result = start(cli(config, *command), tmp_path)
         assert result.returncode == 1, (command, result.stderr)
         assert "仍是示例内容" in result.stderr and "Traceback" not in result.stderr
 
@@ -146,21 +137,9 @@ def test_run_web_and_scheduler_refuse_to_start_with_one_clear_line(tmp_path):
 def test_gunicorn_refuses_once_before_forking_a_worker(tmp_path):
     """The systemd unit runs gunicorn itself: its master checks before forking, so the
     officer reads the reason once, and no worker starts to print it again."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     (tmp_path / "config.toml").write_text(REAL_ACCOUNT, encoding="utf-8")
-    root = Path(__file__).resolve().parent.parent
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WECHAT_BOT_")}
-    result = subprocess.run([str(Path(sys.executable).with_name("gunicorn")), "-c", str(root / "gunicorn.conf.py"),
-                             "--pythonpath", str(root), "--bind", "127.0.0.1:0", "--workers", "2", "app:app"],
-                            capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env)
-    assert result.returncode == 1, result.stderr
-    ours = [line for line in result.stderr.splitlines() if "仍是示例内容" in line]
-    assert len(ours) == 1 and ours[0].startswith("配置错误：bureau.address"), result.stderr
-    assert "Traceback" not in result.stderr and "Booting worker" not in result.stderr
+    refusal = the_one_refusal(start(gunicorn("--workers", "2"), tmp_path), "仍是示例内容")
+    assert refusal.startswith("配置错误：bureau.address")
 
 
 # secrets.env beside the config file: the services (systemd's EnvironmentFile) and the
@@ -205,15 +184,9 @@ def test_unreadable_secrets_stop_start_up_with_one_line(tmp_path):
 
 def test_the_command_line_migrates_the_database_named_in_secrets(tmp_path):
     """As the README's step 5 runs it: only the config file is named; the database URL is in secrets.env."""
-    import os
-    import subprocess
-    import sys
-
     real = tmp_path / "real.sqlite3"
     (tmp_path / "config.toml").write_text(REAL_ACCOUNT + REAL_BUREAU, encoding="utf-8")
     (tmp_path / "secrets.env").write_text(f"WECHAT_BOT_STORAGE_DATABASE_URL=sqlite:///{real}\n", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WECHAT_BOT_")}
-    result = subprocess.run([sys.executable, str(ROOT / "app.py"), "--config", str(tmp_path / "config.toml"),
-                             "db", "upgrade"], capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env)
+    result = start(cli(tmp_path / "config.toml", "db", "upgrade"), tmp_path)
     assert result.returncode == 0, result.stderr
     assert real.exists() and not (tmp_path / "instance" / "wechat_bot.sqlite3").exists()

@@ -107,33 +107,15 @@ def test_an_unreachable_database_is_no_reason_to_refuse():
         engine.dispose()
 
 
-def _real_account(tmp_path):
-    config = tmp_path / "config.toml"
-    config.write_text('[wechat]\napp_id = "wx1234567890abcdef"\napp_secret = "s"\ntoken = "tok123"\n'
-                      '[bureau]\naddress = "略阳县城关镇某路1号"\nphone = "0916-0000000"\noffice_hours = "周一至周五"\n',
-                      encoding="utf-8")
-    return config
-
-
 def test_an_unmigrated_database_stops_every_server_with_one_line(tmp_path):
-    import os
     import socket
-    import subprocess
-    import sys
-    from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent
-    config = _real_account(tmp_path)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WECHAT_BOT_")}
-    gunicorn = [str(Path(sys.executable).with_name("gunicorn")), "-c", str(root / "gunicorn.conf.py"),
-                "--pythonpath", str(root), "--bind", "127.0.0.1:0", "app:app"]
-    cli = [sys.executable, str(root / "app.py"), "--config", str(config)]
+    from tests.startup_support import REAL_ACCOUNT, REAL_BUREAU, cli, gunicorn, start, the_one_refusal
+
+    config = tmp_path / "config.toml"
+    config.write_text(REAL_ACCOUNT + REAL_BUREAU, encoding="utf-8")
     with socket.socket() as probe:  # a free port, in case `run` got as far as serving
         probe.bind(("127.0.0.1", 0))
         port = str(probe.getsockname()[1])
-    for command_line in ([*cli, "run", "--port", port], [*cli, "scheduler"], gunicorn):
-        result = subprocess.run(command_line, capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env)
-        assert result.returncode == 1, (command_line, result.stderr)
-        ours = [line for line in result.stderr.splitlines() if "db upgrade" in line]
-        assert len(ours) == 1 and "还没有建表" in ours[0], result.stderr
-        assert "Traceback" not in result.stderr and "Booting worker" not in result.stderr
+    for command_line in (cli(config, "run", "--port", port), cli(config, "scheduler"), gunicorn()):
+        assert "还没有建表" in the_one_refusal(start(command_line, tmp_path), "db upgrade"), command_line

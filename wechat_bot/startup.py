@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from flask import Flask
+
+    from .config import Settings
 
 WORKER_BOOT_ERROR = 3
 
@@ -38,7 +40,7 @@ def check_before_serving() -> None:
     _check_schema_in_a_child(settings)
 
 
-def _check_schema_in_a_child(settings: Any) -> None:
+def _check_schema_in_a_child(settings: Settings) -> None:
     """An outdated schema (``migrate.schema_problem``) stops the master too. The check needs
     SQLAlchemy and Alembic, ~47 MB that the master would keep for good, so a short-lived
     child process makes it and exits; the master only reads its exit status."""
