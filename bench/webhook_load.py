@@ -238,11 +238,23 @@ def main() -> None:
     parser.add_argument("--late-close", type=float, default=0.0, metavar="MS",
                         help="close each connection MS ms after reading the reply")
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument("--warmup", type=float, default=5.0, metavar="SECONDS",
+                        help="drive each target this long first, unmeasured, with other messages and "
+                             "senders (default 5; 0 for none)")
     args = parser.parse_args()
+    targets = [target.rpartition("=") if "=" in target.split("?")[0] else ("", "", target) for target in args.url]
+    levels = args.concurrency or [8, 32]
+    if args.warmup > 0:
+        # A server that has just started is slower for its first seconds (lazily loaded parts,
+        # the interpreter's specialisation, connection pools): measured cold, whichever target
+        # runs first would pay for it. The warm-up's messages come from another seed, so the
+        # measured texts are not the ones it answered.
+        for label, _, url in targets:
+            run(url, levels[0], args.warmup, 20_000, label or url, mix=args.mix,
+                late_close=args.late_close / 1000, seed=args.seed * 1000 + 999)
     rows = []
-    for level in args.concurrency or [8, 32]:
-        for n, target in enumerate(args.url):
-            label, _, url = target.rpartition("=") if "=" in target.split("?")[0] else ("", "", target)
+    for level in levels:
+        for label, _, url in targets:
             # The same messages for every target at a level; new MsgIds per level.
             rows.append(run(url, level, args.duration, args.max, label or url, mix=args.mix,
                             late_close=args.late_close / 1000, seed=args.seed * 1000 + level))

@@ -4,12 +4,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from datetime import UTC, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import redis as redis_lib
 from flask import has_request_context, request
+from werkzeug.wsgi import get_host
 
 from .config import Settings
 from .db import Database
@@ -22,6 +24,11 @@ from .services.messages import Messages
 from .store import Store, connect
 
 log = logging.getLogger(__name__)
+
+
+# The WSGI environ of the /wechat POST being answered outside Flask's request context
+# (webhook.DirectWebhook): ``site_url`` reads the host from it.
+webhook_environ: ContextVar[dict[str, Any] | None] = ContextVar("webhook_environ", default=None)
 
 
 def system_clock() -> datetime:
@@ -40,6 +47,17 @@ def load_catalogue() -> Catalogue:
         _catalogues.clear()
         _catalogues[stamp] = Catalogue.load(DEFAULT_DIR)
     return _catalogues[stamp]
+
+
+@lru_cache(maxsize=64)  # a handful of hosts reach us; a bounded memo, as Host is the client's to set
+def _site_of(scheme: str, host: str | None, server: str | None, port: str | None, script_name: str | None) -> str:
+    """``request.scheme://request.host + request.root_path``, as werkzeug works them out."""
+    environ = {"wsgi.url_scheme": scheme}
+    for name, value in (("HTTP_HOST", host), ("SERVER_NAME", server), ("SERVER_PORT", port)):
+        if value is not None:
+            environ[name] = value
+    root = (script_name or "").encode("latin1").decode(errors="replace")
+    return f"{scheme}://{get_host(environ)}{root}"
 
 
 class BotServices:
@@ -102,9 +120,14 @@ class BotServices:
     def site_url(self) -> str:
         """Where citizens' phones reach us: web.public_url, else the current request's host."""
         base = self.settings.web.public_url
-        if not base and has_request_context():
-            # Not request.url_root: that re-encodes the whole URL on every message.
-            base = f"{request.scheme}://{request.host}{request.root_path}"
+        if not base:
+            environ = webhook_environ.get()
+            if environ is not None:
+                base = _site_of(environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST"),
+                                environ.get("SERVER_NAME"), environ.get("SERVER_PORT"), environ.get("SCRIPT_NAME"))
+            elif has_request_context():
+                # Not request.url_root: that re-encodes the whole URL on every message.
+                base = f"{request.scheme}://{request.host}{request.root_path}"
         return (base or "http://127.0.0.1:8000/").rstrip("/")
 
     def answer(self, text: str, pending_choices: Sequence[str] = ()) -> Answer:

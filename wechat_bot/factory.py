@@ -43,6 +43,9 @@ def create_app(
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.session_interface = StaffOnlySessions()
+    from .webhook import DirectWebhook
+
+    app.wsgi_app = DirectWebhook(app, app.wsgi_app)  # type: ignore[method-assign]
     if settings.web.trusted_proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
