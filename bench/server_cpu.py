@@ -6,7 +6,8 @@ divided by the requests it answered.
 
 The client seals its requests before its clock starts and the server is idle meanwhile, so
 the counts cover the whole client run, not a window of it (a window taken during sealing
-made two servers look idle that were not). Other options go to webhook_load.py.
+made two servers look idle that were not). The server is first driven for --warmup seconds
+with other messages, outside the counts. Other options go to webhook_load.py.
 """
 from __future__ import annotations
 
@@ -42,10 +43,15 @@ def main() -> None:
     parser.add_argument("--match", required=True,
                         help="text in the server processes' command lines only (gunicorn's app argument, say)")
     parser.add_argument("--url", required=True)
+    parser.add_argument("--warmup", type=float, default=5.0, metavar="SECONDS",
+                        help="drive the server this long before counting (default 5)")
     args, rest = parser.parse_known_args()
     hz = os.sysconf("SC_CLK_TCK")
+    if args.warmup > 0:  # outside the counts: webhook_load's own warm-up would be inside them
+        subprocess.run([sys.executable, str(LOAD), "--url", f"x={args.url}", *rest, "-d", str(args.warmup),
+                        "--warmup", "0", "--seed", "7777"], capture_output=True, text=True, check=True)
     before = cpu_ticks(args.match), cpu_ticks("redis-server")
-    run = subprocess.run([sys.executable, str(LOAD), "--url", f"x={args.url}", *rest],
+    run = subprocess.run([sys.executable, str(LOAD), "--url", f"x={args.url}", *rest, "--warmup", "0"],
                          capture_output=True, text=True, check=True)
     after = cpu_ticks(args.match), cpu_ticks("redis-server")
     row = run.stdout.strip().splitlines()[-1]

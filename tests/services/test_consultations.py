@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import insert, select, text
 
 from wechat_bot.config import ConsultationSettings
 from wechat_bot.errors import Invalid
@@ -201,6 +201,25 @@ def test_unanswered_questions_are_counted_without_openids(app, clock):
         rows = unanswered.most_frequent(db)
         assert [(r.normalised_text, r.count) for r in rows] == [("路灯坏了谁管", 2), ("井盖丢了谁管", 1)]
         assert not hasattr(UnansweredQuestion, "openid")
+
+
+def test_the_webhooks_bare_connection_records_and_counts_as_a_session_does(app, clock):
+    # The webhook records messages on engine.connect (plain statements, no ORM session).
+    from wechat_bot.services import unanswered
+
+    svc = services_of(app)
+    for who, connect in (("o_session", svc.database.sessionmaker), ("o_connection", svc.database.engine.connect)):
+        opened = consultations.take_message(connect, svc.store, openid=who, text="人工 户口迁移的事", source="text",
+                                            now=clock(), opens=True, message_key=f"{who}1")
+        for n in (2, 3):
+            assert consultations.take_message(
+                connect, svc.store, openid=who, text="路灯坏了谁管", source="text", now=clock(), opens=False,
+                unanswered_text="路灯坏了谁管", message_key=f"{who}{n}") == opened
+    with svc.database.sessionmaker() as db:
+        assert [(r.normalised_text, r.count) for r in unanswered.most_frequent(db)] == [("路灯坏了谁管", 4)]
+        for who in ("o_session", "o_connection"):
+            texts = [m.text for m in db.scalars(select(Consultation).where(Consultation.openid == who)).one().messages]
+            assert texts == ["人工 户口迁移的事", "路灯坏了谁管", "路灯坏了谁管"]
 
 
 def test_a_later_message_reopens_the_window_and_may_change_the_guessed_kind_but_not_staffs(app, clock):
