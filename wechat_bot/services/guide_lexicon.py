@@ -173,38 +173,23 @@ class _Near:
         """Every candidate filed under ``j``'s surroundings whose window fits in ``norm``
         (the caller compares the rest), in the order matches are tried.
 
-        The five probes of ``_PROBES`` written out one by one: this runs for every
-        character no word covers, ~8 times a message, and the loop over them cost
-        twice as much as the lookups."""
+        The five probes of ``_PROBES``, each written out: this runs for every character no
+        word covers, ~8 times a message, and a loop over the probes (zip, unpacking, bounds)
+        cost twice as much as the lookups."""
         n = len(norm)
         mid = "?" if self.odd else norm[j]
         t11, t20, t02, t10, t01 = self.tables
         before = norm[j - 1] if j else ""
         after = norm[j + 1] if j + 1 < n else ""
-        found: list[tuple[int, int, str]] = []
-        if before:
-            if after:
-                hits = t11.get(before + mid + after)
-                if hits:
-                    found += hits
-            if j >= 2:
-                hits = t20.get(norm[j - 2] + before + mid)
-                if hits:
-                    found += hits
-            hits = t10.get(before + mid)
-            if hits:
-                found += hits
-        if after:
-            if j + 2 < n:
-                hits = t02.get(mid + after + norm[j + 2])
-                if hits:
-                    found += hits
-            hits = t01.get(mid + after)
-            if hits:
-                found += hits
-        if found:
-            found = [c for c in found if 0 <= j + c[1] and j + c[1] - c[0] <= n]  # start, end
-            found.sort()
+        found = [candidate for hits in (
+            t11.get(before + mid + after) if before and after else None,
+            t20.get(norm[j - 2] + before + mid) if j >= 2 else None,
+            t02.get(mid + after + norm[j + 2]) if j + 2 < n else None,
+            t10.get(before + mid) if before else None,
+            t01.get(mid + after) if after else None,
+        ) if hits for candidate in hits
+            if 0 <= j + candidate[1] and j + candidate[1] - candidate[0] <= n]  # its start and end fit
+        found.sort()
         return found
 
 
