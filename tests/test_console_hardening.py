@@ -129,9 +129,9 @@ def test_a_successful_login_clears_the_count_for_that_address(browser):
                                   "[a](" * 7000, "<a " * 9000, "-\n" * 14000])
 def test_preview_refuses_hostile_bodies_quickly_and_clearly(browser, body):
     browser.login("wang")
-    started = time.monotonic()
+    started = time.thread_time()  # the request runs in this thread (Flask's test client)
     response = preview(browser, {"title": "标题", "body": body})
-    assert time.monotonic() - started < 1.5
+    assert time.thread_time() - started < 1.5
     assert response.status_code == 400
     message = response.get_json()["error"]
     assert re.search(r"正文过长（上限 30000 字）|嵌套过深|未配对|未闭合|分隔线", message), message

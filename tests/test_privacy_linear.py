@@ -106,9 +106,9 @@ def test_scan_is_linear_on_adversarial_bodies(unit):
 @pytest.mark.parametrize("unit", ["\t", " ", "\n", "\u3000", " -\t", "1 ", "路1号", "国家秘密", "嫌疑人王明，"])
 def test_scan_of_30000_hostile_characters_is_quick(unit):
     body = unit * (30_000 // len(unit))
-    start = time.perf_counter()
+    start = time.thread_time()  # the scan's own CPU time: other jobs on the machine do not count
     scan(body)
-    assert time.perf_counter() - start < 0.5
+    assert time.thread_time() - start < 0.5
 
 
 def test_findings_are_unchanged_by_the_bounds():

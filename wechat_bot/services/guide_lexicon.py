@@ -181,15 +181,20 @@ class _Near:
         t11, t20, t02, t10, t01 = self.tables
         before = norm[j - 1] if j else ""
         after = norm[j + 1] if j + 1 < n else ""
-        found = [candidate for hits in (
-            t11.get(before + mid + after) if before and after else None,
-            t20.get(norm[j - 2] + before + mid) if j >= 2 else None,
-            t02.get(mid + after + norm[j + 2]) if j + 2 < n else None,
-            t10.get(before + mid) if before else None,
-            t01.get(mid + after) if after else None,
-        ) if hits for candidate in hits
-            if 0 <= j + candidate[1] and j + candidate[1] - candidate[0] <= n]  # its start and end fit
-        found.sort()
+        found: list[tuple[int, int, str]] = []
+        if before:
+            if after:
+                found += t11.get(before + mid + after, ())
+            if j >= 2:
+                found += t20.get(norm[j - 2] + before + mid, ())
+            found += t10.get(before + mid, ())
+        if after:
+            if j + 2 < n:
+                found += t02.get(mid + after + norm[j + 2], ())
+            found += t01.get(mid + after, ())
+        if found:
+            found = [c for c in found if 0 <= j + c[1] and j + c[1] - c[0] <= n]  # its start and end fit
+            found.sort()
         return found
 
 
