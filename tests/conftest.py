@@ -182,8 +182,9 @@ class WeChatClient:
         self.client = client
         self.side = side
 
-    def post(self, query: str, body: bytes):
-        return self.client.post(f"/wechat?{query}", data=body, content_type="text/xml")
+    def post(self, query: str, body: bytes, **extra: Any):
+        """``extra``: the test client's own options (``base_url``, ``headers`` …)."""
+        return self.client.post(f"/wechat?{query}", data=body, content_type="text/xml", **extra)
 
     def deliver(self, xml: str):
         return self.post(*self.side.seal(xml))

@@ -19,21 +19,15 @@ from wechat_bot.webhook import DirectWebhook, _query_args
 from .conftest import WeChatClient
 
 
-def flask_view_only(app) -> Client:
-    """A client for the same app with the direct path taken out: Flask's own dispatch."""
+def flask_view_only(app, side) -> WeChatClient:
+    """WeChat posting to the same app with the direct path taken out: Flask's own dispatch."""
     layer = app.wsgi_app
     while not isinstance(layer, DirectWebhook):
         layer = layer.app  # ProxyFix, when web.trusted_proxies is set
-    return Client(layer.wsgi_app, Response)
+    return WeChatClient(Client(layer.wsgi_app, Response), side)
 
 
-def both(app, query: str, body: bytes) -> tuple[Response, Response]:
-    direct = app.test_client().post(f"/wechat?{query}", data=body, content_type="text/xml")
-    through_flask = flask_view_only(app).post(f"/wechat?{query}", data=body, content_type="text/xml")
-    return direct, through_flask
-
-
-def test_every_refusal_is_the_flask_views_byte_for_byte(app, wechat_side):
+def test_every_refusal_is_the_flask_views_byte_for_byte(app, wechat, wechat_side):
     sealed_query, sealed_body = wechat_side.seal(wechat_side.text("你好"))
     cases = {
         "unsigned": ("", b"<xml/>"),
@@ -47,19 +41,17 @@ def test_every_refusal_is_the_flask_views_byte_for_byte(app, wechat_side):
             r"<CreateTime>.*?</CreateTime>", "<CreateTime>soon</CreateTime>", wechat_side.text("你好"))),
     }
     for name, (query, body) in cases.items():
-        direct, through_flask = both(app, query, body)
+        direct, through_flask = wechat.post(query, body), flask_view_only(app, wechat_side).post(query, body)
         assert direct.status_code in (400, 403, 413), name
         assert (direct.status, direct.headers.to_wsgi_list(), direct.data) == \
                (through_flask.status, through_flask.headers.to_wsgi_list(), through_flask.data), name
 
 
-def test_a_reply_is_the_flask_views_reply(app, wechat_side):
+def test_a_reply_is_the_flask_views_reply(app, wechat, wechat_side):
     for xml_for in (lambda openid: wechat_side.text("身份证丢了怎么补办", openid=openid),
                     lambda openid: wechat_side.event("subscribe", openid=openid)):
-        direct = app.test_client().post("/wechat?%s" % (sealed := wechat_side.seal(xml_for("o_direct")))[0],
-                                        data=sealed[1], content_type="text/xml")
-        sealed = wechat_side.seal(xml_for("o_flask"))
-        through_flask = flask_view_only(app).post(f"/wechat?{sealed[0]}", data=sealed[1], content_type="text/xml")
+        direct = wechat.deliver(xml_for("o_direct"))
+        through_flask = flask_view_only(app, wechat_side).deliver(xml_for("o_flask"))
         assert (direct.status, direct.headers["Content-Type"]) == ("200 OK", "application/xml; charset=utf-8")
         assert direct.headers.to_wsgi_list() == [("Content-Type", "application/xml; charset=utf-8"),
                                                  ("Content-Length", str(len(direct.data)))]
@@ -68,40 +60,37 @@ def test_a_reply_is_the_flask_views_reply(app, wechat_side):
                wechat_side.open_reply(through_flask.data, expect_to="o_flask")["Content"]
 
 
-def test_a_guide_link_points_at_the_host_the_message_came_to(app, wechat_side):
-    client = WeChatClient(app.test_client(), wechat_side)
-    query, body = wechat_side.seal(wechat_side.text("身份证丢了怎么补办"))
-    response = client.client.post(f"/wechat?{query}", data=body, content_type="text/xml",
-                                  base_url="http://wx.lueyang.example:8080")
+def test_a_guide_link_points_at_the_host_the_message_came_to(wechat, wechat_side):
+    response = wechat.post(*wechat_side.seal(wechat_side.text("身份证丢了怎么补办")),
+                           base_url="http://wx.lueyang.example:8080")
     assert "http://wx.lueyang.example:8080/g/idcard-reissue" in wechat_side.open_reply(response.data)["Content"]
 
 
 @pytest.mark.parametrize("settings_overrides", [{"web": {"trusted_proxies": 1}}])
-def test_behind_a_trusted_proxy_the_link_is_the_public_one(app, wechat_side):
-    query, body = wechat_side.seal(wechat_side.text("身份证丢了怎么补办"))
-    response = app.test_client().post(f"/wechat?{query}", data=body, content_type="text/xml", headers={
+def test_behind_a_trusted_proxy_the_link_is_the_public_one(wechat, wechat_side):
+    response = wechat.post(*wechat_side.seal(wechat_side.text("身份证丢了怎么补办")), headers={
         "X-Forwarded-For": "101.226.0.1", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "wx.lueyang.example",
     })
     assert "https://wx.lueyang.example/g/idcard-reissue" in wechat_side.open_reply(response.data)["Content"]
 
 
-def test_an_unexpected_failure_is_a_logged_500_without_a_traceback(app, wechat_side, caplog, monkeypatch):
+def test_an_unexpected_failure_is_a_logged_500_without_a_traceback(app, wechat, wechat_side, caplog, monkeypatch):
     services = app.extensions["wechat_bot"]
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret detail from deep inside")
 
     monkeypatch.setattr(services.envelope, "open", broken)
-    query, body = wechat_side.seal(wechat_side.text("你好"))
+    sealed = wechat_side.seal(wechat_side.text("你好"))
     app.config["TESTING"] = False
     with caplog.at_level(logging.ERROR):
-        response = app.test_client().post(f"/wechat?{query}", data=body, content_type="text/xml")
+        response = wechat.post(*sealed)
     assert (response.status_code, response.data) == (500, b"internal server error")
     assert b"secret" not in response.data
     assert "Exception on /wechat [POST]" in caplog.text and "RuntimeError" in caplog.text
     app.config["TESTING"] = True  # as Flask does under test: the exception reaches the test
     with pytest.raises(RuntimeError):
-        app.test_client().post(f"/wechat?{query}", data=body, content_type="text/xml")
+        wechat.post(*sealed)
 
 
 def test_other_methods_and_paths_are_flasks(client):

@@ -51,7 +51,8 @@ def load_catalogue() -> Catalogue:
 
 @lru_cache(maxsize=64)  # a handful of hosts reach us; a bounded memo, as Host is the client's to set
 def _site_of(scheme: str, host: str | None, server: str | None, port: str | None, script_name: str | None) -> str:
-    """``request.scheme://request.host + request.root_path``, as werkzeug works them out."""
+    """``request.scheme://request.host + request.root_path``, as werkzeug works them out
+    (not ``request.url_root``, which re-encodes the whole URL)."""
     environ = {"wsgi.url_scheme": scheme}
     for name, value in (("HTTP_HOST", host), ("SERVER_NAME", server), ("SERVER_PORT", port)):
         if value is not None:
@@ -121,13 +122,11 @@ class BotServices:
         """Where citizens' phones reach us: web.public_url, else the current request's host."""
         base = self.settings.web.public_url
         if not base:
-            environ = webhook_environ.get()
+            # The webhook's POSTs have no Flask request context (webhook.DirectWebhook).
+            environ = webhook_environ.get() or (request.environ if has_request_context() else None)
             if environ is not None:
                 base = _site_of(environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST"),
                                 environ.get("SERVER_NAME"), environ.get("SERVER_PORT"), environ.get("SCRIPT_NAME"))
-            elif has_request_context():
-                # Not request.url_root: that re-encodes the whole URL on every message.
-                base = f"{request.scheme}://{request.host}{request.root_path}"
         return (base or "http://127.0.0.1:8000/").rstrip("/")
 
     def answer(self, text: str, pending_choices: Sequence[str] = ()) -> Answer:

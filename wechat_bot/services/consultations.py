@@ -126,18 +126,18 @@ def opened_reply(bureau: Bureau, target_days: int) -> str:
 
 
 def take_message(
-    sessions: Callable[[], Session | Connection], store: Any, *, openid: str, text: str, source: str,
+    open_db: Callable[[], Session | Connection], store: Any, *, openid: str, text: str, source: str,
     now: datetime, opens: bool, guide_id: str | None = None, unanswered_text: str | None = None,
     message_key: str = "", send_later: Callable[..., Any] | None = None,
 ) -> int | None:
     """Record one citizen message (already in the buffer under ``message_key``); returns the
     id of the consultation it went to (None: none open and this one opens none).
-    ``sessions``: a sessionmaker, or (the webhook) the engine's ``connect``: every statement
+    ``open_db``: a sessionmaker, or (the webhook) the engine's ``connect``: every statement
     here is a plain one, and a bare connection saves ~0.25 ms of the ORM session's
     bookkeeping on each message recorded (bench/README.md).
     ``send_later``: the webhook's fire-and-forget Redis write, for the consultation marker."""
     before = recent_messages.recent(store, openid, now, exclude=message_key) if opens else []
-    with sessions() as db:
+    with open_db() as db:
         target_id = db.scalar(_statements()[0], {"openid": openid})
         if target_id is not None:
             _append(db, target_id, text, source, now)
