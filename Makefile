@@ -22,11 +22,11 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(VENV)/bin/python
+$(STAMP): pyproject.toml setup.py wechat_bot/services/_matcher.c | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
-$(DEV_STAMP): pyproject.toml | $(VENV)/bin/python
+$(DEV_STAMP): pyproject.toml setup.py wechat_bot/services/_matcher.c | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP) $@
 

@@ -2,19 +2,23 @@
 
 Normalising skips OpenCC when the text holds nothing it converts, ``extract`` stops
 scanning as soon as no lexicon word can start or continue and looks up one-character-off
-candidates by their neighbours, and ``score`` unpacks each entry as a plain tuple; all were
-made for the webhook's throughput (bench/README.md). Here each is checked against the straightforward version on
+candidates by their neighbours, ``score`` unpacks each entry as a plain tuple, and the
+emergency check rules a message out when it lacks the words every danger pattern needs;
+all were made for the webhook's throughput (bench/README.md). Here each is checked against the straightforward version on
 the guides' own wording, the benchmark's varied questions and Traditional text.
 """
 from __future__ import annotations
 
 import random
+import re
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
 from bench.mix import Mix
 from wechat_bot.services import textnorm
+from wechat_bot.services.guide_emergency import DANGER_PATTERNS, detect_emergency, may_be_danger, strip_figurative
 from wechat_bot.services.guide_catalogue import Catalogue
 from wechat_bot.services.guide_lexicon import _FUZZY_FACTOR, Features, extract, lexicon
 from wechat_bot.services.guide_matching import ALPHA, BETA, SUBJECT_MISS, WEAK, _bigrams, _ranked, build_index, score
@@ -59,6 +63,40 @@ def test_score_agrees_with_the_plain_tversky_loop(texts):
     for text in texts:
         feats = extract(normalize(text))
         assert score(index, feats) == _plain_score(index, feats), text
+
+
+def _danger_samples(texts) -> list[str]:
+    """The texts above, every labelled message of bench/data (emergencies among them), and
+    random strings of the danger patterns' own characters, which meet their words far more
+    often than real messages do."""
+    samples = [strip_figurative(normalize(t)) for t in texts]
+    for path in sorted((Path(__file__).resolve().parents[2] / "bench" / "data").glob("*.tsv")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            samples += [strip_figurative(normalize(field)) for field in line.split("\t") if len(field) > 1]
+    alphabet = sorted({ch for p in DANGER_PATTERNS for ch in p.pattern if "\u4e00" <= ch <= "\u9fff"} | set("0123"))
+    rng = random.Random(17)
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(30000)]
+    return samples
+
+
+def test_ruling_danger_out_never_misses_what_the_patterns_match(texts):
+    union = re.compile("|".join(f"(?:{p.pattern})" for p in DANGER_PATTERNS))
+    samples = _danger_samples(texts)
+    matched = [n for n in samples if union.search(n)]
+    assert len(matched) > 500  # the samples do reach the patterns
+    for norm in matched:
+        assert may_be_danger(norm), norm
+    # and it does its job: nearly every ordinary question is ruled out without a search
+    mix = Mix(seed=20261203)
+    questions = [strip_figurative(normalize(mix.question())) for _ in range(2000)]
+    assert sum(map(may_be_danger, questions)) < 0.1 * len(questions)
+
+
+def test_emergencies_are_still_recognised():
+    assert detect_emergency(normalize("有人拿刀在我家门口砍人，快来")).numbers[0] == "110"
+    assert detect_emergency(normalize("他被人砍了一刀，流了好多血")).numbers == ("110", "120")
+    assert detect_emergency(normalize("对方让我转账到安全账户，我现在要不要转")).kind == "fraud"
+    assert detect_emergency(normalize("身份证丢了怎么补办")) is None
 
 
 def test_extract_is_remembered_per_text():

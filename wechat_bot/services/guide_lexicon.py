@@ -15,6 +15,11 @@ from pathlib import Path
 
 from wechat_bot.services.textnorm import normalize, same_sound
 
+try:  # extract's loops compiled (setup.py builds them where a C compiler is at hand)
+    from wechat_bot.services import _matcher
+except ImportError:  # pragma: no cover - the Python version below gives the same result
+    _matcher = None
+
 LEXICON_FILE = Path(__file__).resolve().parent.parent / "guides" / "lexicon.toml"
 
 # Question-type concepts help rank within a subject but never make a match on their own.
@@ -59,6 +64,8 @@ class Lexicon:
     prefixes: frozenset[str] = frozenset()
     subst_near: "_Near | None" = None
     dele_near: "_Near | None" = None
+    # The tables above in the layout the compiled ``extract`` reads (_matcher.c).
+    compiled: tuple = ()
 
 
 def parse_lexicon(raw: dict) -> tuple[dict[str, tuple[str, ...]], dict[str, float], frozenset[str], list[str]]:
@@ -123,13 +130,15 @@ def lexicon() -> Lexicon:
     if problems:
         raise ValueError("办事指南词表有误：" + "；".join(problems[:5]))
     subst, dele = _fuzzy_tables(surfaces, weights)
-    return Lexicon(
-        surfaces, weights, exclusive, max(len(s) for s in surfaces), subst, dele,
-        prefixes=frozenset(s[:k] for s in surfaces for k in range(1, len(s) + 1)),
-        subst_near=_Near.of(((key.index("?"), key) for key in subst if 2 <= len(key) <= _SUBST_LONGEST), odd=True),
-        dele_near=_Near.of(((k, key) for key in dele if 3 <= len(key) <= _DELE_LONGEST for k in range(len(key))),
-                           odd=False),
-    )
+    maxlen = max(len(s) for s in surfaces)
+    prefixes = frozenset(s[:k] for s in surfaces for k in range(1, len(s) + 1))
+    subst_near = _Near.of(((key.index("?"), key) for key in subst if 2 <= len(key) <= _SUBST_LONGEST), odd=True)
+    dele_near = _Near.of(((k, key) for key in dele if 3 <= len(key) <= _DELE_LONGEST for k in range(len(key))),
+                         odd=False)
+    compiled = (surfaces, prefixes, exclusive, maxlen, weights, subst, dele, subst_near.tables, dele_near.tables,
+                same_sound, _FUZZY_FACTOR)
+    return Lexicon(surfaces, weights, exclusive, maxlen, subst, dele, prefixes=prefixes,
+                   subst_near=subst_near, dele_near=dele_near, compiled=compiled)
 
 
 # The longest window tried for a word with one character wrong, and for one with a
@@ -256,9 +265,19 @@ def extract(norm: str) -> Features:
     except words inside a word marked exclusive (出生 inside 出生日期).
 
     Remembered per text (the matcher and the conversation both read a message's concepts):
-    callers must not change the result.
+    callers must not change the result. Compiled where it could be built (``_matcher``);
+    ``extract_python`` is the same in Python.
     """
     lex = lexicon()
+    if _matcher is not None:
+        concepts, residue = _matcher.extract(norm, lex.compiled)
+        return Features(concepts, residue)
+    return extract_python(lex, norm)
+
+
+def extract_python(lex: Lexicon, norm: str) -> Features:
+    """``extract`` in Python: the reference the compiled version is tested against, and the
+    one used where no C compiler built it."""
     feats = Features()
     concepts = feats.concepts
     n = len(norm)

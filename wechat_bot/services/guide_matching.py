@@ -37,6 +37,7 @@ from wechat_bot.services.guide_emergency import (  # noqa: F401  (re-exported)
 from wechat_bot.services.guide_lexicon import (  # noqa: F401  (names_matter, lexicon: re-exported)
     WEAK,
     Features,
+    _matcher,
     extract,
     lexicon,
     names_matter,
@@ -138,13 +139,25 @@ def score(index: Index, feats: Features) -> list[tuple[str, float]]:
     if not query:
         return []
     q_total = sum(query.values())
+    subjects = {c for c in feats.concepts if c.startswith("S_") and c not in WEAK}
+    if _matcher is not None:  # the same sums, compiled
+        best = _matcher.best_scores(query, q_total, index.postings, index.entries, tuple(subjects),
+                                    ALPHA, BETA, SUBJECT_MISS)
+    else:
+        best = best_scores_python(index, query, q_total, subjects)
+    return _ranked(index, feats, best)
+
+
+def best_scores_python(index: Index, query: dict[str, float], q_total: float, subjects: set[str]) -> dict[str, float]:
+    """Each guide's best entry score for the message's weighted features, in the order the
+    guides are first met: ``score``'s sums in Python (the compiled ``_matcher.best_scores``
+    is tested against this)."""
     shared: dict[int, float] = {}
     shared_get = shared.get
     postings = index.postings
     for name, wq in query.items():
         for idx, we in postings.get(name, ()):
             shared[idx] = shared_get(idx, 0.0) + (wq if wq < we else we)
-    subjects = {c for c in feats.concepts if c.startswith("S_") and c not in WEAK}
     best: dict[str, float] = {}
     best_get = best.get
     entries = index.entries
@@ -156,20 +169,34 @@ def score(index: Index, feats: Features) -> list[tuple[str, float]]:
             s *= SUBJECT_MISS  # 居住证丢了 is not about 身份证, however alike the rest
         if s > best_get(gid, 0.0):
             best[gid] = s
-    return _ranked(index, feats, best)
+    return best
 
 
 def _ranked(index: Index, feats: Features, best: dict[str, float]) -> list[tuple[str, float]]:
     """Each guide's best entry score, best first, after a little more for the guide whose
     title and aliases are about what the message names (户口本 → the 户口本 guide rather
-    than one that mentions it in an example)."""
-    named = {c: w for c, w in feats.concepts.items() if c not in WEAK}
-    named_total = sum(named.values())
+    than one that mentions it in an example). Compiled where it could be built."""
+    named = tuple((c, w) for c, w in feats.concepts.items() if c not in WEAK)
+    named_total = sum(w for _, w in named)
+    if _matcher is not None:
+        return _matcher.ranked(best, named, named_total, index.core, index.order, CORE_BONUS)
+    return ranked_python(index, best, named, named_total)
+
+
+def ranked_python(index: Index, best: dict[str, float], named: tuple[tuple[str, float], ...],
+                  named_total: float) -> list[tuple[str, float]]:
+    """``_ranked``'s bonus and order in Python (the compiled ``_matcher.ranked`` is tested
+    against this). The bonus is summed in a plain loop, as the compiled version does it."""
+    scored = dict(best)
     if named_total:
-        for gid in best:
+        for gid in scored:
             core = index.core.get(gid, ())
-            best[gid] += CORE_BONUS * sum(w for c, w in named.items() if c in core) / named_total
-    return sorted(best.items(), key=lambda kv: (-round(kv[1], 6), index.order[kv[0]]))
+            about = 0.0
+            for c, w in named:
+                if c in core:
+                    about += w
+            scored[gid] += CORE_BONUS * about / named_total
+    return sorted(scored.items(), key=lambda kv: (-round(kv[1], 6), index.order[kv[0]]))
 
 
 # Decision thresholds (tuned on the labelled set in bench/data/guides_eval.tsv).
