@@ -32,8 +32,28 @@ enum {
     T_DELE_NEAR,     /* the same for the deletion keys */
     T_SAME_SOUND,    /* callable: textnorm.same_sound */
     T_FUZZY_FACTOR,  /* float */
+    T_FLAGS,         /* bytes, one per BMP code point: the F_ bits below */
     T_COUNT
 };
+
+/* What a character can be, so that most positions are passed over without building a string
+   to look up (guide_lexicon._character_flags). Beyond the BMP every lookup is made. */
+enum {
+    F_STARTS = 1,       /* the first character of a word */
+    F_BEFORE_11 = 2,    /* the character before the odd one in a one-character-wrong key, */
+    F_BEFORE_20 = 4,    /* for each of the probes of _PROBES that has one */
+    F_BEFORE_10 = 8,
+    F_AFTER_02 = 16,    /* the character after it */
+    F_AFTER_01 = 32,
+    F_AFTER_11 = 64,
+    F_IN_SHORTENED = 128,  /* any character of a word with one character missing */
+};
+
+static inline int
+can_be(const unsigned char *flags, Py_UCS4 ch, int bit)
+{
+    return ch > 0xFFFF || (flags[ch] & bit);
+}
 
 typedef struct {
     Py_ssize_t start, end;
@@ -89,9 +109,11 @@ probe(PyObject *table, const Py_UCS4 *key, Py_ssize_t len, PyObject *found)
     return 0;
 }
 
-/* _Near.around: the candidates filed under j's surroundings whose window fits, sorted. */
+/* _Near.around: the candidates filed under j's surroundings whose window fits, sorted;
+   None when there are none. */
 static PyObject *
-around(PyObject *near, int odd, int kind, const void *data, Py_ssize_t n, Py_ssize_t j)
+around(PyObject *near, int odd, const unsigned char *flags, int kind, const void *data, Py_ssize_t n,
+       Py_ssize_t j)
 {
     PyObject *t11 = PyTuple_GET_ITEM(near, 0), *t20 = PyTuple_GET_ITEM(near, 1),
              *t02 = PyTuple_GET_ITEM(near, 2), *t10 = PyTuple_GET_ITEM(near, 3),
@@ -100,34 +122,40 @@ around(PyObject *near, int odd, int kind, const void *data, Py_ssize_t n, Py_ssi
     int before = j > 0, after = j + 1 < n;
     Py_UCS4 b1 = before ? PyUnicode_READ(kind, data, j - 1) : 0;
     Py_UCS4 a1 = after ? PyUnicode_READ(kind, data, j + 1) : 0;
+    /* The flags describe the one-character-wrong keys only; the others are always probed. */
+    int all = !odd;
     Py_UCS4 key[3];
     PyObject *found = PyList_New(0);
     if (found == NULL)
         return NULL;
     if (before) {
-        if (after) {
+        if (after && (all || (can_be(flags, b1, F_BEFORE_11) && can_be(flags, a1, F_AFTER_11)))) {
             key[0] = b1; key[1] = mid; key[2] = a1;
             if (probe(t11, key, 3, found) < 0)
                 goto fail;
         }
-        if (j >= 2) {
+        if (j >= 2 && (all || can_be(flags, b1, F_BEFORE_20))) {
             key[0] = PyUnicode_READ(kind, data, j - 2); key[1] = b1; key[2] = mid;
             if (probe(t20, key, 3, found) < 0)
                 goto fail;
         }
-        key[0] = b1; key[1] = mid;
-        if (probe(t10, key, 2, found) < 0)
-            goto fail;
+        if (all || can_be(flags, b1, F_BEFORE_10)) {
+            key[0] = b1; key[1] = mid;
+            if (probe(t10, key, 2, found) < 0)
+                goto fail;
+        }
     }
     if (after) {
-        if (j + 2 < n) {
+        if (j + 2 < n && (all || can_be(flags, a1, F_AFTER_02))) {
             key[0] = mid; key[1] = a1; key[2] = PyUnicode_READ(kind, data, j + 2);
             if (probe(t02, key, 3, found) < 0)
                 goto fail;
         }
-        key[0] = mid; key[1] = a1;
-        if (probe(t01, key, 2, found) < 0)
-            goto fail;
+        if (all || can_be(flags, a1, F_AFTER_01)) {
+            key[0] = mid; key[1] = a1;
+            if (probe(t01, key, 2, found) < 0)
+                goto fail;
+        }
     }
     Py_ssize_t m = PyList_GET_SIZE(found);
     if (m == 0)
@@ -172,11 +200,12 @@ same_chars(int kind, const void *data, Py_ssize_t at, PyObject *key, Py_ssize_t 
 
 /* _fuzzy_at: 1 and *hit filled when a word with one character off covers j, 0 when none, -1 on error. */
 static int
-fuzzy_at(PyObject *tables, PyObject *norm, int kind, const void *data, Py_ssize_t n, Py_ssize_t j, Hit *hit)
+fuzzy_at(PyObject *tables, const unsigned char *flags, PyObject *norm, int kind, const void *data, Py_ssize_t n,
+         Py_ssize_t j, Hit *hit)
 {
     PyObject *surfaces = PyTuple_GET_ITEM(tables, T_SURFACES);
     PyObject *subst = PyTuple_GET_ITEM(tables, T_SUBST);
-    PyObject *cands = around(PyTuple_GET_ITEM(tables, T_SUBST_NEAR), 1, kind, data, n, j);
+    PyObject *cands = around(PyTuple_GET_ITEM(tables, T_SUBST_NEAR), 1, flags, kind, data, n, j);
     if (cands == NULL)
         return -1;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(cands); i++) {
@@ -227,7 +256,9 @@ fuzzy_at(PyObject *tables, PyObject *norm, int kind, const void *data, Py_ssize_
         }
     }
     Py_DECREF(cands);
-    cands = around(PyTuple_GET_ITEM(tables, T_DELE_NEAR), 0, kind, data, n, j);
+    if (!can_be(flags, PyUnicode_READ(kind, data, j), F_IN_SHORTENED))
+        return 0;  /* no word with a character missing holds this one */
+    cands = around(PyTuple_GET_ITEM(tables, T_DELE_NEAR), 0, flags, kind, data, n, j);
     if (cands == NULL)
         return -1;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(cands); i++) {
@@ -281,6 +312,12 @@ extract(PyObject *self, PyObject *args)
     double fuzzy_factor = PyFloat_AsDouble(PyTuple_GET_ITEM(tables, T_FUZZY_FACTOR));
     if (PyErr_Occurred())
         return NULL;
+    PyObject *flag_bytes = PyTuple_GET_ITEM(tables, T_FLAGS);
+    if (!PyBytes_Check(flag_bytes) || PyBytes_GET_SIZE(flag_bytes) != 0x10000) {
+        PyErr_SetString(PyExc_ValueError, "extract: the character flags must be 65536 bytes");
+        return NULL;
+    }
+    const unsigned char *flags = (const unsigned char *)PyBytes_AS_STRING(flag_bytes);
 
     int kind = PyUnicode_KIND(norm);
     const void *data = PyUnicode_DATA(norm);
@@ -300,6 +337,8 @@ extract(PyObject *self, PyObject *args)
     }
     /* Every word at every position, longest first at each. */
     for (Py_ssize_t i = 0; i < n; i++) {
+        if (!can_be(flags, PyUnicode_READ(kind, data, i), F_STARTS))
+            continue;  /* no word starts with it: the lookup below would stop at once */
         Py_ssize_t count = 0;
         Py_ssize_t longest = maxlen < n - i ? maxlen : n - i;
         for (Py_ssize_t length = 1; length <= longest; length++) {
@@ -383,7 +422,7 @@ extract(PyObject *self, PyObject *args)
         if (covered[j] || ch < 0x4e00 || ch > 0x9fff)
             continue;
         Hit hit;
-        int r = fuzzy_at(tables, norm, kind, data, n, j, &hit);
+        int r = fuzzy_at(tables, flags, norm, kind, data, n, j, &hit);
         if (r < 0)
             goto fail;
         if (r) {

@@ -136,9 +136,40 @@ def lexicon() -> Lexicon:
     dele_near = _Near.of(((k, key) for key in dele if 3 <= len(key) <= _DELE_LONGEST for k in range(len(key))),
                          odd=False)
     compiled = (surfaces, prefixes, exclusive, maxlen, weights, subst, dele, subst_near.tables, dele_near.tables,
-                same_sound, _FUZZY_FACTOR)
+                same_sound, _FUZZY_FACTOR, _character_flags(surfaces, subst_near, dele))
     return Lexicon(surfaces, weights, exclusive, maxlen, subst, dele, prefixes=prefixes,
                    subst_near=subst_near, dele_near=dele_near, compiled=compiled)
+
+
+def _character_flags(surfaces, subst_near: "_Near", dele: dict[str, str]) -> bytes:
+    """For the compiled ``extract`` (_matcher.c, F_ bits): per BMP character, whether a word
+    starts with it, whether it stands beside the odd character in a one-character-wrong key
+    (for each probe), and whether a word with a character missing holds it. Positions no
+    word or key can involve are then passed over without a lookup."""
+    flags = bytearray(0x10000)
+
+    def mark(ch: str, bit: int) -> None:
+        if ord(ch) < 0x10000:
+            flags[ord(ch)] |= bit
+
+    for word in surfaces:
+        mark(word[0], 1)
+    t11, t20, t02, t10, t01 = subst_near.tables
+    for key in t11:
+        mark(key[0], 2)
+        mark(key[2], 64)
+    for key in t20:
+        mark(key[1], 4)
+    for key in t10:
+        mark(key[0], 8)
+    for key in t02:
+        mark(key[1], 16)
+    for key in t01:
+        mark(key[1], 32)
+    for key in dele:
+        for ch in key:
+            mark(ch, 128)
+    return bytes(flags)
 
 
 # The longest window tried for a word with one character wrong, and for one with a

@@ -56,7 +56,14 @@ def _needs_t2s(text: str) -> bool:
     present = set(text)
     if not chars.isdisjoint(present):
         return True
-    return any(key in text for first in present.intersection(phrases) for key in phrases[first])
+    # (present & a frozenset looks up the message's few characters; present.intersection(phrases)
+    # went through all of the phrases' first characters for every message)
+    return any(key in text for first in present & _phrase_firsts() for key in phrases[first])
+
+
+@lru_cache(maxsize=1)
+def _phrase_firsts() -> frozenset[str]:
+    return frozenset(_t2s_triggers()[1])
 
 
 def to_simplified(text: str) -> str:
