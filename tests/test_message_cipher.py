@@ -64,3 +64,45 @@ def test_a_reply_holding_the_cdata_terminator_stays_well_formed():
     root = fromstring(text_reply("o_citizen", "gh_lueyang", 1_700_000_000, content))
     assert root.findtext("Content") == content
     assert root.findtext("ToUserName") == "o_citizen"
+
+
+def test_open_contexts_encrypt_as_fresh_ones_do(monkeypatch):
+    """Each thread keeps its CBC contexts open from one message to the next (MessageCipher's
+    docstring). Every reply must still be exactly what a fresh context with the IV makes,
+    whatever came before it (other lengths, a refused message) and in every thread."""
+    import threading
+
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    from wechat_bot import inbound
+
+    monkeypatch.setattr(inbound.secrets, "token_hex", lambda n: "0123456789abcdef"[: 2 * n])
+    ours = MessageCipher(KEY, SANDBOX_APP_ID)
+    theirs = PrpCrypto(KEY)
+
+    def fresh(message: str) -> str:
+        body = message.encode("utf-8")
+        plain = b"0123456789abcdef" + len(body).to_bytes(4, "big") + body + SANDBOX_APP_ID.encode()
+        pad = 32 - len(plain) % 32
+        encryptor = Cipher(algorithms.AES(KEY), modes.CBC(KEY[:16])).encryptor()
+        return base64.b64encode(encryptor.update(plain + bytes((pad,)) * pad) + encryptor.finalize()).decode()
+
+    failures: list[str] = []
+
+    def converse(seed: int) -> None:
+        for i in range(150):
+            message = f"第{seed}-{i}条" + "补" * ((seed * 37 + i * 11) % 300)
+            if ours.encrypt(message) != fresh(message):
+                failures.append(f"encrypt {seed}-{i}")
+            if ours.decrypt(theirs.encrypt(message, SANDBOX_APP_ID).decode("ascii")) != message.encode("utf-8"):
+                failures.append(f"decrypt {seed}-{i}")
+            if i % 7 == 0:
+                with pytest.raises(ValueError):
+                    ours.decrypt(base64.b64encode(b"x" * (16 * (i % 3) + 5)).decode())  # not whole blocks
+
+    threads = [threading.Thread(target=converse, args=(seed,)) for seed in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
