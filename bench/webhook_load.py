@@ -3,7 +3,8 @@
     python bench/webhook_load.py --url http://127.0.0.1:8001/wechat -c 32 -d 10
     python bench/webhook_load.py --url ... --mix simple --late-close 20
 
-Safe mode, unique MsgIds. ``--mix realistic`` (default, bench/mix.py): varied
+Safe mode, unique MsgIds. Several targets take turns (``--rounds``, default 3 slices of
+``--duration`` each), so a drift in the machine's speed during the run is shared by all. ``--mix realistic`` (default, bench/mix.py): varied
 guide questions, 10 % subscribes, numbered picks and 人工 requests that write
 consultations, from 100,000 senders; ``--mix simple``: five fixed questions and
 subscribes. ``--late-close MS``: the client closes each connection MS
@@ -204,22 +205,52 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
 
 
-def run(url: str, concurrency: int, duration: float, limit: int, label: str, *,
-        mix: str = "realistic", late_close: float = 0.0, seed: int = 9) -> dict[str, float]:
+@dataclass
+class Target:
+    """One server under test at one concurrency: its sealed messages (used in order across
+    rounds, so no MsgId repeats) and what was measured so far."""
+
+    label: str
+    url: str
+    side: WeChatSide
+    pending: Iterable[Sample]
+    done: list[Sample]
+    elapsed: float = 0.0
+
+
+def target(url: str, label: str, limit: int, *, mix: str = "realistic", seed: int = 9) -> Target:
     parts = urlsplit(url)
     if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("only loopback targets are allowed")
     side = WeChatSide(SANDBOX_TOKEN, SANDBOX_AES_KEY, SANDBOX_APP_ID)
     samples = build(side, parts.netloc, parts.path or "/wechat", limit, mix, seed)
-    done, elapsed = drive(parts.hostname, parts.port or 80, samples, concurrency, duration, late_close)
-    if not done:
-        raise SystemExit(f"{label}: no request completed")
-    bad = verify(side, done)
-    lat = sorted(s.latency * 1000 for s in done)
+    return Target(label, url, side, iter(samples), [])
+
+
+def measure(t: Target, concurrency: int, duration: float, late_close: float = 0.0) -> None:
+    parts = urlsplit(t.url)
+    done, elapsed = drive(parts.hostname or "127.0.0.1", parts.port or 80, t.pending, concurrency, duration, late_close)
+    t.done += done
+    t.elapsed += elapsed
+
+
+def summary(t: Target, concurrency: int) -> dict[str, float]:
+    if not t.done:
+        raise SystemExit(f"{t.label}: no request completed")
+    bad = verify(t.side, t.done)
+    lat = sorted(s.latency * 1000 for s in t.done)
     return {
-        "label": label, "concurrency": concurrency, "requests": len(done), "errors": bad,
-        "rps": len(done) / elapsed, "p50": percentile(lat, 50), "p90": percentile(lat, 90), "p99": percentile(lat, 99),
+        "label": t.label, "concurrency": concurrency, "requests": len(t.done), "errors": bad,
+        "rps": len(t.done) / t.elapsed, "p50": percentile(lat, 50), "p90": percentile(lat, 90), "p99": percentile(lat, 99),
     }
+
+
+def run(url: str, concurrency: int, duration: float, limit: int, label: str, *,
+        mix: str = "realistic", late_close: float = 0.0, seed: int = 9) -> dict[str, float]:
+    """One target driven for ``duration`` seconds in one go."""
+    t = target(url, label, limit, mix=mix, seed=seed)
+    measure(t, concurrency, duration, late_close)
+    return summary(t, concurrency)
 
 
 def print_rows(rows: list[dict]) -> None:
@@ -238,6 +269,10 @@ def main() -> None:
     parser.add_argument("--late-close", type=float, default=0.0, metavar="MS",
                         help="close each connection MS ms after reading the reply")
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="split each target's --duration into this many slices, the targets taking turns "
+                             "(default 3): this machine's speed drifts over a run, and targets measured one "
+                             "after the other would each get a different share of it")
     parser.add_argument("--warmup", type=float, default=5.0, metavar="SECONDS",
                         help="drive each target this long first, unmeasured, with other messages and "
                              "senders (default 5; 0 for none)")
@@ -253,11 +288,15 @@ def main() -> None:
             run(url, levels[0], args.warmup, 20_000, label or url, mix=args.mix,
                 late_close=args.late_close / 1000, seed=args.seed * 1000 + 999)
     rows = []
+    rounds = max(1, args.rounds)
     for level in levels:
-        for label, _, url in targets:
-            # The same messages for every target at a level; new MsgIds per level.
-            rows.append(run(url, level, args.duration, args.max, label or url, mix=args.mix,
-                            late_close=args.late_close / 1000, seed=args.seed * 1000 + level))
+        # The same messages for every target at a level; new MsgIds per level.
+        measured = [target(url, label or url, args.max, mix=args.mix, seed=args.seed * 1000 + level)
+                    for label, _, url in targets]
+        for r in range(rounds):
+            for t in (measured if r % 2 == 0 else measured[::-1]):  # each goes first as often as last
+                measure(t, level, args.duration / rounds, args.late_close / 1000)
+        rows += [summary(t, level) for t in measured]
     print_rows(rows)
     if any(r["errors"] for r in rows):
         sys.exit(1)
