@@ -38,13 +38,14 @@ def main() -> None:
 
     from bench.inprocess import bench_app, mix_request, post_wechat
     from bench.mix import Mix
-    from wechat_bot.services import dialogue, guide_lexicon, guides, textnorm
+    from wechat_bot.services import dialogue, guide_emergency, guide_lexicon, guide_sections, guides, textnorm
 
     app, side = bench_app(args.database_url)
     mix = Mix(seed=int(time.time()))
     base = int(time.time()) * 1_000_000
     memos = {"answer_text": guides.answer_text, "extract": guide_lexicon.extract,
-             "normalize": textnorm.normalize, "facts": dialogue._facts}
+             "normalize": textnorm.normalize, "facts": dialogue._facts,
+             "asked_section": guide_sections.asked_section, "strip_figurative": guide_emergency.strip_figurative}
 
     def request(i: int) -> None:
         _, (query, body) = mix_request(side, *mix.next(), i, base)

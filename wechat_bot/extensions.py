@@ -151,9 +151,15 @@ class BotServices:
         )
 
     def _finalised(self, found: Answer) -> Answer:
+        return self._finalise(found, self.bureau, self.settings.consultations)
+
+    @cached_property
+    def _finalise(self) -> Any:
+        # Resolved once: an import statement in the function ran the import machinery on
+        # every message (~10 µs).
         from .services.consultations import finalise
 
-        return finalise(found, self.bureau, self.settings.consultations)
+        return finalise
 
     # -- WeChat: the real API, or the built-in simulator in sandbox mode -------
 

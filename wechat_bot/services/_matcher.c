@@ -623,18 +623,27 @@ PyDoc_STRVAR(ranked_doc,
 "guides' tie-break order), as (guide id, score) pairs.");
 
 typedef struct {
-    double key;        /* -round(score, 6) */
     long long rank;    /* the guide's place in the tie-break order */
     double score;
     PyObject *gid;     /* borrowed from best */
 } Row;
 
+static double round6(double x);
+
+/* By (-round(score, 6), rank), as guide_matching.ranked_python's key. Rounding is monotonic
+   and moves a score by at most half a millionth, so scores more than two millionths apart
+   round apart and in the same order: only closer ones are rounded (it costs a printf). */
 static int
 row_order(const void *a, const void *b)
 {
     const Row *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
+    if (x->score - y->score > 2e-6)
+        return -1;
+    if (y->score - x->score > 2e-6)
+        return 1;
+    double rx = round6(x->score), ry = round6(y->score);
+    if (rx != ry)
+        return rx > ry ? -1 : 1;
     return (x->rank > y->rank) - (x->rank < y->rank);
 }
 
@@ -696,7 +705,6 @@ ranked(PyObject *self, PyObject *args)
         rows[i].rank = PyLong_AsLongLong(rank);
         if (rows[i].rank == -1 && PyErr_Occurred())
             goto fail;
-        rows[i].key = -round6(s);
         rows[i].score = s;
         rows[i].gid = gid;
         i++;

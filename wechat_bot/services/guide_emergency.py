@@ -130,8 +130,10 @@ _FICTION = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def strip_figurative(norm: str) -> str:
-    """Drop intensifiers such as 累死了 / 笑死我了 / 难得要命, which are not about death or danger."""
+    """Drop intensifiers such as 累死了 / 笑死我了 / 难得要命, which are not about death or danger.
+    Remembered: the answer, the emergency check and the conversation each strip a message."""
     return _FIGURATIVE.sub("", norm)
 # A question about papers (a document plus what to do about it), asked after the fact.
 _PAPERWORK = re.compile(

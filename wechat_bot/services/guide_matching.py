@@ -284,10 +284,13 @@ def choice_number(norm: str) -> int | None:
     return _CN_DIGITS[d]
 
 
+_LABELLED = re.compile(r"(?:人工|咨询|留言)\s*[:：]")  # "人工：我的户口…", matched at the start
+
+
 def wants_human(raw: str, norm: str) -> str | None:
     """"always" for an explicit request for a person, "soft" for a polite one, else None."""
     stripped = raw.strip()
-    if _HUMAN_ALWAYS.search(norm) or re.match(r"^(?:人工|咨询|留言)\s*[:：]", stripped):
+    if _HUMAN_ALWAYS.search(norm) or _LABELLED.match(stripped):
         return "always"
     if _HUMAN_SOFT.search(norm):
         return "soft"

@@ -13,6 +13,7 @@ from the guide's own fields: the TOML facts are not duplicated.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from wechat_bot.services.guide_catalogue import Bureau, Guide
 
@@ -58,8 +59,11 @@ _ASK = re.compile("|".join(f"(?P<{name}>{words})" for name, words in _ASKS.items
 _STEPS_FIRST = re.compile(_ONLINE_OR_PROXY)
 
 
+@lru_cache(maxsize=4096)
 def asked_section(norm: str) -> str | None:
-    """The part of a guide the (normalised) message asks for, or None."""
+    """The part of a guide the (normalised) message asks for, or None. Remembered: the
+    answer and the conversation both ask it of every message, and the search tries every
+    alternative of _ASK at every character (~11 µs)."""
     if _STEPS_FIRST.search(norm):
         return "steps"
     m = _ASK.search(norm)
