@@ -111,6 +111,17 @@ def test_compiled_ranking_agrees_with_python(texts, catalogue):
         assert got == expected, text
 
 
+def test_compiled_score_agrees_with_python(texts, catalogue):
+    index = catalogue.index
+    for text in texts:
+        feats = extract_python(lexicon(), normalize(text))
+        expected = guide_matching.score_python(index, feats)
+        got = compiled.score(feats.concepts, feats.residue, index.bigram_weight, index.postings, index.entries,
+                             guide_matching.WEAK, index.core, index.order, guide_matching.ALPHA, guide_matching.BETA,
+                             guide_matching.SUBJECT_MISS, guide_matching.CORE_BONUS)
+        assert got == expected, text
+
+
 def test_compiled_ranking_rounds_as_python_does(catalogue):
     """Scores equal to six places are ordered by the guides' tie-break order, whatever lies
     beyond: the rounding must be Python's own, halves included."""

@@ -160,12 +160,15 @@ def _plain_fuzzy(lex, norm: str, j: int):
 
 def _plain_score(index, feats: Features) -> list[tuple[str, float]]:
     query = dict(feats.concepts)
-    for gram in _bigrams(feats.residue):
+    grams = [feats.residue[j:j + 2] for j in range(len(feats.residue) - 1)]  # in text order, as score sums them
+    for gram in dict.fromkeys(g for g in grams if g in _bigrams(feats.residue)):
         if index.bigram_weight.get(gram):
             query["~" + gram] = index.bigram_weight[gram]
     if not query:
         return []
-    q_total = sum(query.values())
+    q_total = 0.0
+    for w in query.values():
+        q_total += w
     shared: dict[int, float] = defaultdict(float)
     for name, wq in query.items():
         for idx, we in index.postings.get(name, ()):

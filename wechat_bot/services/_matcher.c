@@ -506,14 +506,9 @@ PyDoc_STRVAR(best_scores_doc,
 "about none of the message's subjects marked down), in the order the guides are first met.");
 
 static PyObject *
-best_scores(PyObject *self, PyObject *args)
+best_scores_of(PyObject *query, double q_total, PyObject *postings, PyObject *entries, PyObject *subjects,
+               double alpha, double beta, double subject_miss)
 {
-    PyObject *query, *postings, *entries, *subjects;
-    double q_total, alpha, beta, subject_miss;
-    if (!PyArg_ParseTuple(args, "O!dO!O!O!ddd:best_scores", &PyDict_Type, &query, &q_total,
-                          &PyDict_Type, &postings, &PyList_Type, &entries, &PyTuple_Type, &subjects,
-                          &alpha, &beta, &subject_miss))
-        return NULL;
     Py_ssize_t n_entries = PyList_GET_SIZE(entries);
     double *shared = PyMem_Calloc((size_t)(n_entries ? n_entries : 1), sizeof(double));
     char *seen = PyMem_Calloc((size_t)(n_entries ? n_entries : 1), 1);
@@ -661,13 +656,8 @@ round6(double x)
 }
 
 static PyObject *
-ranked(PyObject *self, PyObject *args)
+ranked_of(PyObject *best, PyObject *named, double named_total, PyObject *core, PyObject *order, double bonus)
 {
-    PyObject *best, *named, *core, *order;
-    double named_total, bonus;
-    if (!PyArg_ParseTuple(args, "O!O!dO!O!d:ranked", &PyDict_Type, &best, &PyTuple_Type, &named,
-                          &named_total, &PyDict_Type, &core, &PyDict_Type, &order, &bonus))
-        return NULL;
     Py_ssize_t m = PyDict_GET_SIZE(best), pos = 0, i = 0, n_named = PyTuple_GET_SIZE(named);
     Row *rows = PyMem_Malloc((size_t)(m ? m : 1) * sizeof(Row));
     PyObject *gid, *value, *out = NULL;
@@ -729,6 +719,130 @@ fail:
     PyMem_Free(rows);
     Py_XDECREF(out);
     return NULL;
+}
+
+static PyObject *
+best_scores(PyObject *self, PyObject *args)
+{
+    PyObject *query, *postings, *entries, *subjects;
+    double q_total, alpha, beta, subject_miss;
+    if (!PyArg_ParseTuple(args, "O!dO!O!O!ddd:best_scores", &PyDict_Type, &query, &q_total,
+                          &PyDict_Type, &postings, &PyList_Type, &entries, &PyTuple_Type, &subjects,
+                          &alpha, &beta, &subject_miss))
+        return NULL;
+    return best_scores_of(query, q_total, postings, entries, subjects, alpha, beta, subject_miss);
+}
+
+static PyObject *
+ranked(PyObject *self, PyObject *args)
+{
+    PyObject *best, *named, *core, *order;
+    double named_total, bonus;
+    if (!PyArg_ParseTuple(args, "O!O!dO!O!d:ranked", &PyDict_Type, &best, &PyTuple_Type, &named,
+                          &named_total, &PyDict_Type, &core, &PyDict_Type, &order, &bonus))
+        return NULL;
+    return ranked_of(best, named, named_total, core, order, bonus);
+}
+
+PyDoc_STRVAR(score_doc,
+"score(concepts, residue, bigram_weight, postings, entries, weak, core, order, alpha, beta,\n"
+"      subject_miss, core_bonus) -> list\n\n"
+"guide_matching.score_python whole: the message's weighted features (its concepts, then the\n"
+"weighted bigrams of its residue in text order), each guide's best entry score, ranked.");
+
+static PyObject *
+score(PyObject *self, PyObject *args)
+{
+    PyObject *concepts, *residue, *bigram_weight, *postings, *entries, *weak, *core, *order;
+    double alpha, beta, subject_miss, bonus;
+    if (!PyArg_ParseTuple(args, "O!UO!O!O!OO!O!dddd:score", &PyDict_Type, &concepts, &residue,
+                          &PyDict_Type, &bigram_weight, &PyDict_Type, &postings, &PyList_Type, &entries, &weak,
+                          &PyDict_Type, &core, &PyDict_Type, &order, &alpha, &beta, &subject_miss, &bonus))
+        return NULL;
+    PyObject *query = PyDict_Copy(concepts), *subjects = NULL, *named = NULL, *best = NULL, *result = NULL;
+    if (query == NULL)
+        return NULL;
+    int kind = PyUnicode_KIND(residue);
+    const void *data = PyUnicode_DATA(residue);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(residue);
+    for (Py_ssize_t j = 0; j + 1 < n; j++) {
+        if (PyUnicode_READ(kind, data, j) == '|' || PyUnicode_READ(kind, data, j + 1) == '|')
+            continue;
+        PyObject *gram = PyUnicode_Substring(residue, j, j + 2);
+        if (gram == NULL)
+            goto done;
+        PyObject *w = PyDict_GetItemWithError(bigram_weight, gram);
+        int truthy = w != NULL ? PyObject_IsTrue(w) : 0;
+        if (truthy > 0) {
+            PyObject *key = PyUnicode_FromFormat("~%U", gram);
+            if (key == NULL || PyDict_SetItem(query, key, w) < 0) {
+                Py_XDECREF(key);
+                Py_DECREF(gram);
+                goto done;
+            }
+            Py_DECREF(key);
+        }
+        Py_DECREF(gram);
+        if (truthy < 0 || (w == NULL && PyErr_Occurred()))
+            goto done;
+    }
+    if (PyDict_GET_SIZE(query) == 0) {
+        result = PyList_New(0);
+        goto done;
+    }
+    double q_total = 0.0;
+    Py_ssize_t pos = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(query, &pos, &key, &value)) {
+        double w = PyFloat_AsDouble(value);
+        if (w == -1.0 && PyErr_Occurred())
+            goto done;
+        q_total += w;
+    }
+    /* the subjects the message names, and the concepts that count for the core bonus */
+    subjects = PyList_New(0);
+    named = PyList_New(0);
+    if (subjects == NULL || named == NULL)
+        goto done;
+    double named_total = 0.0;
+    pos = 0;
+    while (PyDict_Next(concepts, &pos, &key, &value)) {
+        int is_weak = PySequence_Contains(weak, key);
+        if (is_weak < 0)
+            goto done;
+        if (is_weak)
+            continue;
+        PyObject *pair = PyTuple_Pack(2, key, value);
+        if (pair == NULL || PyList_Append(named, pair) < 0) {
+            Py_XDECREF(pair);
+            goto done;
+        }
+        Py_DECREF(pair);
+        double w = PyFloat_AsDouble(value);
+        if (w == -1.0 && PyErr_Occurred())
+            goto done;
+        named_total += w;
+        if (PyUnicode_Check(key) && PyUnicode_GET_LENGTH(key) >= 2 && PyUnicode_READ_CHAR(key, 0) == 'S'
+                && PyUnicode_READ_CHAR(key, 1) == '_' && PyList_Append(subjects, key) < 0)
+            goto done;
+    }
+    PyObject *subject_tuple = PyList_AsTuple(subjects), *named_tuple = PyList_AsTuple(named);
+    if (subject_tuple == NULL || named_tuple == NULL) {
+        Py_XDECREF(subject_tuple);
+        Py_XDECREF(named_tuple);
+        goto done;
+    }
+    best = best_scores_of(query, q_total, postings, entries, subject_tuple, alpha, beta, subject_miss);
+    if (best != NULL)
+        result = ranked_of(best, named_tuple, named_total, core, order, bonus);
+    Py_DECREF(subject_tuple);
+    Py_DECREF(named_tuple);
+done:
+    Py_DECREF(query);
+    Py_XDECREF(subjects);
+    Py_XDECREF(named);
+    Py_XDECREF(best);
+    return result;
 }
 
 /* Every group of ``groups`` (a tuple of tuples of str) has a string found in norm. */
@@ -806,6 +920,7 @@ static PyMethodDef methods[] = {
     {"extract", extract, METH_VARARGS, extract_doc},
     {"best_scores", best_scores, METH_VARARGS, best_scores_doc},
     {"ranked", ranked, METH_VARARGS, ranked_doc},
+    {"score", score, METH_VARARGS, score_doc},
     {"danger_words_found", danger_words_found, METH_VARARGS, danger_words_found_doc},
     {NULL, NULL, 0, NULL},
 };

@@ -130,22 +130,33 @@ def build_index(guides) -> Index:
 
 
 def score(index: Index, feats: Features) -> list[tuple[str, float]]:
-    """(guide id, score in 0..1) for every guide that shares anything with the message, best first."""
+    """(guide id, score in 0..1) for every guide that shares anything with the message, best
+    first. Compiled where it could be built (``_matcher.score``); ``score_python`` is the same."""
+    if _matcher is not None:
+        return _matcher.score(feats.concepts, feats.residue, index.bigram_weight, index.postings, index.entries,
+                              WEAK, index.core, index.order, ALPHA, BETA, SUBJECT_MISS, CORE_BONUS)
+    return score_python(index, feats)
+
+
+def score_python(index: Index, feats: Features) -> list[tuple[str, float]]:
+    """``score`` in Python: the message's concepts, then the weighted bigrams of what the
+    lexicon did not cover, in text order (so every run sums the same numbers in the same
+    order), against every entry sharing any of them."""
     query: dict[str, float] = dict(feats.concepts)
-    for gram in _bigrams(feats.residue):
-        w = index.bigram_weight.get(gram)
-        if w:
-            query["~" + gram] = w
+    residue = feats.residue
+    for j in range(len(residue) - 1):
+        gram = residue[j:j + 2]
+        if "|" not in gram:
+            w = index.bigram_weight.get(gram)
+            if w:
+                query["~" + gram] = w
     if not query:
         return []
-    q_total = sum(query.values())
+    q_total = 0.0
+    for w in query.values():
+        q_total += w
     subjects = {c for c in feats.concepts if c.startswith("S_") and c not in WEAK}
-    if _matcher is not None:  # the same sums, compiled
-        best = _matcher.best_scores(query, q_total, index.postings, index.entries, tuple(subjects),
-                                    ALPHA, BETA, SUBJECT_MISS)
-    else:
-        best = best_scores_python(index, query, q_total, subjects)
-    return _ranked(index, feats, best)
+    return _ranked(index, feats, best_scores_python(index, query, q_total, subjects))
 
 
 def best_scores_python(index: Index, query: dict[str, float], q_total: float, subjects: set[str]) -> dict[str, float]:
@@ -177,7 +188,9 @@ def _ranked(index: Index, feats: Features, best: dict[str, float]) -> list[tuple
     title and aliases are about what the message names (户口本 → the 户口本 guide rather
     than one that mentions it in an example). Compiled where it could be built."""
     named = tuple((c, w) for c, w in feats.concepts.items() if c not in WEAK)
-    named_total = sum(w for _, w in named)
+    named_total = 0.0
+    for _, w in named:
+        named_total += w
     if _matcher is not None:
         return _matcher.ranked(best, named, named_total, index.core, index.order, CORE_BONUS)
     return ranked_python(index, best, named, named_total)
