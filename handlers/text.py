@@ -25,10 +25,17 @@ def answer_question(text: str, ctx: Context) -> str:
     """
     services = ctx.services
     pipe = services.dedup.pipe
-    seen = citizen_state.glance(
+    want_choices = _may_be_a_pick(text)
+    pending = citizen_state.glance_later(
         services.store, pipe, ctx.openid, message_key=consultations.message_key(ctx.raw, text), text=text,
-        source=consultations.message_source(ctx.raw), now=ctx.now, want_choices=_may_be_a_pick(text),
+        source=consultations.message_source(ctx.raw), now=ctx.now, want_choices=want_choices,
     )
+    if not want_choices:
+        # While Redis replies, work the answer out on its own (remembered, so ``respond``
+        # below finds it): the reply is then waiting instead of this thread waiting for it,
+        # and no other thread has to take over the interpreter meanwhile.
+        services.prepare_answer(text)
+    seen = pending.result()
     may_be_open = seen.may_be_open
     if seen.markers_lost:  # Redis lost or missed some: read them back from the database
         may_be_open = services.consultation_markers.may_be_open(ctx.openid, seen.marked)

@@ -144,6 +144,11 @@ class BotServices:
             text, memory, now, pending_choices,
         ))
 
+    def prepare_answer(self, text: str) -> None:
+        """Work out what ``respond`` will ask first about a message with no list offered (the
+        guide answer on its own, and what the message says), so that it finds both remembered."""
+        dialogue.prepare(lambda text, pending: self._guide_answer(text, pending, self.site_url()), text)
+
     def _guide_answer(self, text: str, pending_choices: Sequence[str] = (), site: str | None = None) -> Answer:
         return answer_text(
             self.catalogue, text, self.bureau, site_url=self.site_url() if site is None else site,

@@ -85,3 +85,33 @@ def test_a_redis_that_forgot_the_script_is_sent_it_again(app, clock):
     assert glance(svc, "o_c", clock()).may_be_open is True
     assert glance(svc, "o_c", clock(), key="m2").may_be_open is True
     assert svc.store.health.available()
+
+
+def test_a_connection_lost_between_asking_and_reading_is_asked_again(app, clock):
+    """The webhook sends its glance, works the answer out, then reads (``glance_later``):
+    when Redis drops the connection in between (a restart, say), the glance is asked once
+    more on a fresh connection, and counts as a reconnection (the markers are in doubt)."""
+    svc = app.extensions["wechat_bot"]
+    assert recent_messages.restore_markers(svc.store, lambda: ["o_g"]) == {"o_g"}
+    pending = citizen_state.glance_later(svc.store, svc.dedup.pipe, "o_g", message_key="m1", text="护照",
+                                         source="text", now=clock(), want_choices=False)
+    pending.sent.disconnect()  # the reply is lost with the connection
+    seen = pending.result()
+    assert seen.marked and seen.may_be_open and seen.markers_lost
+    assert svc.store.health.available()
+    assert [r.key for r in recent_messages.recent(svc.store, "o_g", clock())] == ["m1"]  # buffered once
+
+
+def test_the_webhook_works_the_answer_out_while_redis_replies(app, clock):
+    """What ``respond`` asks first is remembered ahead: the same answer, not worked out twice."""
+    from wechat_bot.services import dialogue, guides
+
+    svc = app.extensions["wechat_bot"]
+    guides.answer_text.cache_clear()
+    dialogue._facts.cache_clear()
+    svc.prepare_answer("补办身份证要带什么")
+    ahead = guides.answer_text.cache_info()
+    answer = svc.respond("补办身份证要带什么", citizen_state.KnownMemory(svc.store, "o_h", None), clock(), [])
+    after = guides.answer_text.cache_info()
+    assert (after.hits - ahead.hits, after.misses - ahead.misses) == (1, 0)
+    assert answer.guide_id == "idcard-reissue"

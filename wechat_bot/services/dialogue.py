@@ -112,6 +112,13 @@ def _guide_concepts(catalogue: Catalogue, guide_id: str) -> frozenset[str]:
     return frozenset(extract(normalize(text)).concepts)
 
 
+def prepare(ask: Callable[[str, Sequence[str]], Answer], text: str) -> None:
+    """What ``respond`` works out first for a message with no offered list, done ahead (both
+    are remembered): the webhook does it while Redis answers its read of the context."""
+    ask(text, ())
+    _facts(text or "")
+
+
 def respond(
     ask: Callable[[str, Sequence[str]], Answer],
     catalogue: Catalogue,
