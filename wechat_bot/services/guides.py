@@ -93,7 +93,6 @@ def answer(
     """
     text = text or ""
     norm = strip_figurative(normalize(text))
-    help_reply = help_text or help_menu(bureau)
 
     def make(kind: str, reply: str, guide_id: str | None = None,
              candidates: Sequence[str] = (), human: bool = False, emergency: bool = False,
@@ -110,7 +109,7 @@ def answer(
         if pending:
             return make("choice", choice_reply(catalogue, pending, prefix=f"请回复 1–{len(pending)} 之间的数字。"),
                         pending[0], pending)
-        return make("help", help_reply)
+        return make("help", help_text or help_menu(bureau))
 
     # 2. Danger now: the number to call comes before anything else.
     alarm = detect_emergency(norm)
@@ -128,15 +127,16 @@ def answer(
     # 4. A question about one's own case or application.
     status = is_case_status(norm, feats)
     # "报了案两个月派出所不管不问，我要投诉": a complaint about the handling, not a status question.
-    complaint = found.confident and "S_COMPLAINT" in feats.concepts and not is_case_matter(norm)
-    if (status and not complaint) or (is_case_matter(norm) and not found.confident):
+    case_matter = is_case_matter(norm)
+    complaint = found.confident and "S_COMPLAINT" in feats.concepts and not case_matter
+    if (status and not complaint) or (case_matter and not found.confident):
         return make("human", human_reply(bureau), human=True)
 
     # 5. Greetings, thanks, and anything no guide fits.
     if found.guide_id is None or (is_greeting(norm) and not found.confident):
         if found.guide_id is None and is_police_business(norm) and not is_greeting(norm) and len(norm) >= 6:
             return make("human", human_reply(bureau), human=True)
-        return make("help", help_reply)
+        return make("help", help_text or help_menu(bureau))
 
     # 6. One guide, or a short list to choose from.
     if found.candidates:

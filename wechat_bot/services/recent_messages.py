@@ -56,9 +56,13 @@ class Recent:
     source: str  # text | voice
 
 
+# json.dumps with an option builds an encoder for every call; this one is made once.
+_MEMBER_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 def member(message_key: str, text: str, source: str) -> str:
     """A message as the buffer holds it (the webhook's ``citizen_state.glance`` writes it too)."""
-    return json.dumps({"k": message_key, "text": text[:MAX_TEXT], "source": source}, ensure_ascii=False)
+    return _MEMBER_JSON.encode({"k": message_key, "text": text[:MAX_TEXT], "source": source})
 
 
 def recent(store: Store, openid: str, now: datetime, *, exclude: str = "") -> list[Recent]:

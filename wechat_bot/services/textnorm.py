@@ -22,6 +22,7 @@ _DROP = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
 
 # Characters OpenCC's t2s leaves alone but citizens use interchangeably.
 _EXTRA = str.maketrans({"著": "着", "臺": "台", "麽": "么", "麼": "么", "甚": "什"})
+_EXTRA_FOUND = re.compile("[著臺麽麼甚]")  # translate with a table looks every character up
 
 
 @lru_cache(maxsize=1)
@@ -87,7 +88,10 @@ def normalize(text: str) -> str:
         return ""
     text = strip_wechat_emoji(text)
     text = unicodedata.normalize("NFKC", text)  # full-width → half-width, ① → 1
-    text = to_simplified(text).translate(_EXTRA).lower()
+    text = to_simplified(text)
+    if _EXTRA_FOUND.search(text):
+        text = text.translate(_EXTRA)
+    text = text.lower()
     return _DROP.sub("", text)
 
 
