@@ -30,7 +30,7 @@ enum {
     T_DELE,          /* dict: word with one character missing -> word */
     T_SUBST_NEAR,    /* tuple of 5 dicts, _PROBES order: context -> sorted list of (-n, -k, key) */
     T_DELE_NEAR,     /* the same for the deletion keys */
-    T_SAME_SOUND,    /* callable: textnorm.same_sound */
+    T_SOUNDS,        /* (dict, callable): each character's (folded, plain) main sound, filled by the callable */
     T_FUZZY_FACTOR,  /* float */
     T_FLAGS,         /* bytes, one per BMP code point: the F_ bits below */
     T_COUNT
@@ -198,6 +198,63 @@ same_chars(int kind, const void *data, Py_ssize_t at, PyObject *key, Py_ssize_t 
     return 1;
 }
 
+/* textnorm.main_sound(ch, folded=not strict), from the sounds cache (a new reference). */
+static PyObject *
+sound_of(PyObject *sounds, Py_UCS4 ch, int strict)
+{
+    PyObject *cache = PyTuple_GET_ITEM(sounds, 0), *fill = PyTuple_GET_ITEM(sounds, 1);
+    PyObject *key = chars(&ch, 1);
+    if (key == NULL)
+        return NULL;
+    PyObject *pair = PyDict_GetItemWithError(cache, key);
+    if (pair != NULL) {
+        Py_INCREF(pair);
+    }
+    else if (!PyErr_Occurred()) {
+        pair = PyObject_CallOneArg(fill, key);
+        if (pair != NULL && PyDict_SetItem(cache, key, pair) < 0)
+            Py_CLEAR(pair);
+    }
+    Py_DECREF(key);
+    if (pair == NULL)
+        return NULL;
+    if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
+        Py_DECREF(pair);
+        PyErr_SetString(PyExc_TypeError, "extract: a sound must be a (folded, plain) pair");
+        return NULL;
+    }
+    PyObject *sound = PyTuple_GET_ITEM(pair, strict ? 1 : 0);
+    Py_INCREF(sound);
+    Py_DECREF(pair);
+    return sound;
+}
+
+/* textnorm.same_sound: 1, 0, or -1 on error. */
+static int
+same_sound(PyObject *sounds, Py_UCS4 a, Py_UCS4 b, int strict)
+{
+    if (a == b)
+        return 1;
+    PyObject *sa = sound_of(sounds, a, strict);
+    if (sa == NULL)
+        return -1;
+    int result = 0;
+    /* the character itself: it has no reading */
+    if (!(PyUnicode_GET_LENGTH(sa) == 1 && PyUnicode_READ_CHAR(sa, 0) == a)) {
+        PyObject *sb = sound_of(sounds, b, strict);
+        if (sb == NULL) {
+            Py_DECREF(sa);
+            return -1;
+        }
+        result = PyUnicode_Compare(sa, sb) == 0;
+        if (PyErr_Occurred())
+            result = -1;
+        Py_DECREF(sb);
+    }
+    Py_DECREF(sa);
+    return result;
+}
+
 /* _fuzzy_at: 1 and *hit filled when a word with one character off covers j, 0 when none, -1 on error. */
 static int
 fuzzy_at(PyObject *tables, const unsigned char *flags, PyObject *norm, int kind, const void *data, Py_ssize_t n,
@@ -226,17 +283,8 @@ fuzzy_at(PyObject *tables, const unsigned char *flags, PyObject *norm, int kind,
             PyObject *surface = PyTuple_GET_ITEM(PyList_GET_ITEM(words, w), 0);
             int yes = length >= 4 && 0 < k && k < length - 1;
             if (!yes) {
-                PyObject *a = PyUnicode_Substring(norm, j, j + 1);
-                PyObject *b = a ? PyUnicode_Substring(surface, k, k + 1) : NULL;
-                PyObject *r = b ? PyObject_CallFunctionObjArgs(PyTuple_GET_ITEM(tables, T_SAME_SOUND), a, b,
-                                                               length == 2 ? Py_True : Py_False, NULL)
-                                : NULL;
-                Py_XDECREF(a);
-                Py_XDECREF(b);
-                if (r == NULL)
-                    goto fail;
-                yes = PyObject_IsTrue(r);
-                Py_DECREF(r);
+                yes = same_sound(PyTuple_GET_ITEM(tables, T_SOUNDS), PyUnicode_READ(kind, data, j),
+                                 PyUnicode_READ_CHAR(surface, k), length == 2);
                 if (yes < 0)
                     goto fail;
             }

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from wechat_bot.services.textnorm import normalize, same_sound
+from wechat_bot.services.textnorm import main_sound, normalize, same_sound
 
 try:  # extract's loops compiled (setup.py builds them where a C compiler is at hand)
     from wechat_bot.services import _matcher
@@ -136,9 +136,15 @@ def lexicon() -> Lexicon:
     dele_near = _Near.of(((k, key) for key in dele if 3 <= len(key) <= _DELE_LONGEST for k in range(len(key))),
                          odd=False)
     compiled = (surfaces, prefixes, exclusive, maxlen, weights, subst, dele, subst_near.tables, dele_near.tables,
-                same_sound, _FUZZY_FACTOR, _character_flags(surfaces, subst_near, dele))
+                ({}, _sounds), _FUZZY_FACTOR, _character_flags(surfaces, subst_near, dele))
     return Lexicon(surfaces, weights, exclusive, maxlen, subst, dele, prefixes=prefixes,
                    subst_near=subst_near, dele_near=dele_near, compiled=compiled)
+
+
+def _sounds(ch: str) -> tuple[str, str]:
+    """A character's main sound folded and plain, as ``same_sound`` compares them; the compiled
+    ``extract`` keeps them by character (only CJK characters and the lexicon's are asked)."""
+    return main_sound(ch), main_sound(ch, False)
 
 
 def _character_flags(surfaces, subst_near: "_Near", dele: dict[str, str]) -> bytes:
