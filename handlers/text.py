@@ -26,20 +26,18 @@ def answer_question(text: str, ctx: Context) -> str:
     services = ctx.services
     pipe = services.dedup.pipe
     want_choices = _may_be_a_pick(text)
-    pending = citizen_state.glance_later(
+    # A clear question or an emergency leaves a context that does not depend on the last one:
+    # it is written in the same round trip that reads the last one, instead of in a write of
+    # its own afterwards (``respond`` below finds the answer remembered and keeps the same).
+    keep = None if want_choices else services.standing_recall(text, ctx.now)
+    seen = citizen_state.glance_later(
         services.store, pipe, ctx.openid, message_key=consultations.message_key(ctx.raw, text), text=text,
-        source=consultations.message_source(ctx.raw), now=ctx.now, want_choices=want_choices,
-    )
-    if not want_choices:
-        # While Redis replies, work the answer out on its own (remembered, so ``respond``
-        # below finds it): the reply is then waiting instead of this thread waiting for it,
-        # and no other thread has to take over the interpreter meanwhile.
-        services.prepare_answer(text)
-    seen = pending.result()
+        source=consultations.message_source(ctx.raw), now=ctx.now, want_choices=want_choices, keep=keep,
+    ).result()
     may_be_open = seen.may_be_open
     if seen.markers_lost:  # Redis lost or missed some: read them back from the database
         may_be_open = services.consultation_markers.may_be_open(ctx.openid, seen.marked)
-    memory = citizen_state.KnownMemory(services.store, ctx.openid, seen.context, pipe.send_later)
+    memory = citizen_state.KnownMemory(services.store, ctx.openid, seen.context, pipe.send_later, kept=seen.kept)
     answer = services.respond(text, memory, ctx.now, seen.choices)
     ctx.urgent = answer.kind == "emergency"
     if answer.kind == "choice":

@@ -144,10 +144,11 @@ class BotServices:
             text, memory, now, pending_choices,
         ))
 
-    def prepare_answer(self, text: str) -> None:
-        """Work out what ``respond`` will ask first about a message with no list offered (the
-        guide answer on its own, and what the message says), so that it finds both remembered."""
-        dialogue.prepare(lambda text, pending: self._guide_answer(text, pending, self.site_url()), text)
+    def standing_recall(self, text: str, now: datetime) -> Any:
+        """The context ``respond`` will keep for this message whatever came before (a clear
+        question, an emergency), or None; worked out ahead (and remembered for ``respond``)."""
+        site = self.site_url()
+        return dialogue.standing_recall(lambda text, pending: self._guide_answer(text, pending, site), text, now)
 
     def _guide_answer(self, text: str, pending_choices: Sequence[str] = (), site: str | None = None) -> Answer:
         return answer_text(

@@ -102,16 +102,33 @@ def test_a_connection_lost_between_asking_and_reading_is_asked_again(app, clock)
     assert [r.key for r in recent_messages.recent(svc.store, "o_g", clock())] == ["m1"]  # buffered once
 
 
-def test_the_webhook_works_the_answer_out_while_redis_replies(app, clock):
-    """What ``respond`` asks first is remembered ahead: the same answer, not worked out twice."""
-    from wechat_bot.services import dialogue, guides
-
+def test_a_clear_questions_context_is_written_in_the_same_round_trip(app, clock):
+    """A clear question (or an emergency) leaves a context whatever came before: the glance
+    writes it after reading the old one, and ``respond``, keeping the same, writes nothing more."""
     svc = app.extensions["wechat_bot"]
-    guides.answer_text.cache_clear()
-    dialogue._facts.cache_clear()
-    svc.prepare_answer("补办身份证要带什么")
-    ahead = guides.answer_text.cache_info()
-    answer = svc.respond("补办身份证要带什么", citizen_state.KnownMemory(svc.store, "o_h", None), clock(), [])
-    after = guides.answer_text.cache_info()
-    assert (after.hits - ahead.hits, after.misses - ahead.misses) == (1, 0)
-    assert answer.guide_id == "idcard-reissue"
+    keep = svc.standing_recall("身份证丢了怎么补办", clock())
+    assert keep is not None and keep.guide_id == "idcard-reissue" and keep.at == clock().timestamp()
+    old = Recall(clock().timestamp() - 60, "passport", None)
+    conversations.RedisMemory(svc.store, "o_h").keep(old)
+    seen = citizen_state.glance(svc.store, svc.dedup.pipe, "o_h", message_key="m1", text="身份证丢了怎么补办",
+                                source="text", now=clock(), want_choices=False, keep=keep)
+    assert seen.context == old and seen.kept == keep
+    assert conversations.RedisMemory(svc.store, "o_h").recall() == keep
+    writes: list = []
+    memory = citizen_state.KnownMemory(svc.store, "o_h", seen.context, lambda *command: writes.append(command),
+                                       kept=seen.kept)
+    answer = svc.respond("身份证丢了怎么补办", memory, clock(), [])
+    assert answer.guide_id == "idcard-reissue" and writes == []
+    # A follow-up's context depends on the last one: nothing is written ahead for it.
+    assert svc.standing_recall("要多少钱", clock()) is None
+    assert svc.standing_recall("有人拿刀砍人，快来", clock()).alarm is not None
+
+
+def test_a_glance_that_failed_wrote_nothing_so_the_context_is_kept_as_before(tmp_path, clock):
+    from wechat_bot.dedup import Deduplicator
+
+    store = Store(redis.Redis(unix_socket_path=str(tmp_path / "gone.sock"), socket_timeout=0.2))
+    keep = Recall(clock().timestamp(), "passport", None)
+    seen = citizen_state.glance(store, Deduplicator(store).pipe, "o_y", message_key="1", text="护照怎么办",
+                                source="text", now=clock(), want_choices=False, keep=keep)
+    assert seen.kept is None  # respond's keep then goes to Redis itself (and degrades there)

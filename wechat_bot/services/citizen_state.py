@@ -24,7 +24,7 @@ import redis
 
 from ..store import Store
 from . import recent_messages
-from .conversations import Recall, RedisMemory
+from .conversations import CONTEXT_SECONDS, Recall, RedisMemory
 from .subscribers import session_key
 
 
@@ -35,11 +35,13 @@ class Glance:
     may_be_open: bool = True
     markers_lost: bool = False  # the consultation markers are not known to be complete
     marked: bool = False  # this citizen's marker, as Redis has it
+    kept: Recall | None = None  # the context written in the same round trip
 
 
 # Reads the facts and buffers the message in one command, so the webhook's busiest path
 # sends one request and reads one reply (the writes' acknowledgements were one more
-# reply each). The consultation marker counts only while the markers are known to be
+# reply each); ARGV[5], when not empty, is the new context (written after the old one is
+# read), so a clear question's context costs no write of its own. The consultation marker counts only while the markers are known to be
 # complete (recent_messages); ARGV[4] "1" first drops that knowledge.
 _GLANCE = """
 if ARGV[4] == '1' then redis.call('DEL', KEYS[4]) end
@@ -51,50 +53,53 @@ redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[1] - ARGV[3])
 redis.call('EXPIRE', KEYS[3], ARGV[3])
 local choices = false
 if #KEYS > 4 then choices = redis.call('GET', KEYS[5]) end
+if ARGV[5] ~= '' then redis.call('SET', KEYS[1], ARGV[5], 'EX', ARGV[6]) end
 return {context, open, choices, complete}
 """
 _GLANCE_SHA = hashlib.sha1(_GLANCE.encode()).hexdigest()
 
 
 def glance(store: Store, pipe: Any, openid: str, *, message_key: str, text: str, source: str,
-           now: datetime, want_choices: bool) -> Glance:
+           now: datetime, want_choices: bool, keep: Recall | None = None) -> Glance:
     """Read the context (and the offered choices when ``want_choices``) and the marker, and
-    buffer the message, in one round trip."""
+    buffer the message, in one round trip; and, with ``keep``, write the new context after
+    reading the old one."""
     return glance_later(store, pipe, openid, message_key=message_key, text=text, source=source, now=now,
-                        want_choices=want_choices).result()
+                        want_choices=want_choices, keep=keep).result()
 
 
 def glance_later(store: Store, pipe: Any, openid: str, *, message_key: str, text: str, source: str,
-                 now: datetime, want_choices: bool) -> "PendingGlance":
+                 now: datetime, want_choices: bool, keep: Recall | None = None) -> "PendingGlance":
     """``glance``'s request, sent now; its reply is read by ``result()``. Meanwhile the
     thread may work (the answer to the message, say) but must not use ``pipe``: the next
     reply on its connection is this one's."""
     if not store.health.available():
-        return PendingGlance(store, pipe, (), Glance())
+        return PendingGlance(store, pipe, (), Glance(), None)
     keys = [session_key(store, openid, "context"), session_key(store, openid, "consultation"),
             session_key(store, openid, "recent"), recent_messages.markers_complete_key(store)]
     if want_choices:
         keys.append(session_key(store, openid, "choices"))
     in_doubt = store.health.writes_in_doubt()
     args = [now.timestamp(), recent_messages.member(message_key, text, source), recent_messages.WINDOW_SECONDS,
-            1 if in_doubt else 0]
+            1 if in_doubt else 0, keep.encode() if keep is not None else "", CONTEXT_SECONDS]
     command = ("EVALSHA", _GLANCE_SHA, len(keys), *keys, *args)
     try:
-        return PendingGlance(store, pipe, command, pipe.send(*command))
+        return PendingGlance(store, pipe, command, pipe.send(*command), keep)
     except redis.RedisError as exc:
         pipe.reset()
         store.health.failed(exc)
-        return PendingGlance(store, pipe, command, Glance())
+        return PendingGlance(store, pipe, command, Glance(), None)
 
 
 class PendingGlance:
     """A glance sent and not yet read (``glance_later``)."""
 
-    def __init__(self, store: Store, pipe: Any, command: tuple[Any, ...], sent: Any) -> None:
+    def __init__(self, store: Store, pipe: Any, command: tuple[Any, ...], sent: Any, keep: Recall | None) -> None:
         self.store = store
         self.pipe = pipe
         self.command = command
         self.sent = sent  # the connection to read the reply from, or the Glance already known
+        self.keep = keep
 
     def result(self) -> Glance:
         if isinstance(self.sent, Glance):
@@ -121,7 +126,7 @@ class PendingGlance:
         lost = not complete or store.health.in_doubt
         return Glance(Recall.decode(context.decode("utf-8")) if context else None,
                       choices.decode("utf-8").split(",") if choices else [], bool(is_open) or lost,
-                      markers_lost=lost, marked=bool(is_open))
+                      markers_lost=lost, marked=bool(is_open), kept=self.keep)
 
     def _ask(self) -> Any:
         try:
@@ -136,12 +141,18 @@ class PendingGlance:
 
 
 class KnownMemory(RedisMemory):
-    """A citizen's context already read by ``glance``: recalling it costs no round trip."""
+    """A citizen's context already read by ``glance``: recalling it costs no round trip, and
+    keeping the one ``glance`` already wrote (``kept``) costs no write."""
 
     def __init__(self, store: Store, openid: str, known: Recall | None,
-                 send_later: Callable[..., Any] | None = None) -> None:
+                 send_later: Callable[..., Any] | None = None, kept: Recall | None = None) -> None:
         super().__init__(store, openid, send_later)
         self.known = known
+        self.kept = kept
 
     def recall(self) -> Recall | None:
         return self.known
+
+    def keep(self, recall: Recall) -> None:
+        if recall != self.kept:
+            super().keep(recall)

@@ -112,11 +112,29 @@ def _guide_concepts(catalogue: Catalogue, guide_id: str) -> frozenset[str]:
     return frozenset(extract(normalize(text)).concepts)
 
 
-def prepare(ask: Callable[[str, Sequence[str]], Answer], text: str) -> None:
-    """What ``respond`` works out first for a message with no offered list, done ahead (both
-    are remembered): the webhook does it while Redis answers its read of the context."""
-    ask(text, ())
-    _facts(text or "")
+def standing_recall(ask: Callable[[str, Sequence[str]], Answer], text: str, now: datetime) -> Recall | None:
+    """The context ``respond`` will keep for a message with no offered list whatever the
+    citizen's previous context: an emergency, or a clear question naming its own matter.
+    None when what it keeps depends on the previous context. The webhook writes it in the
+    same round trip that reads the previous one (``citizen_state.glance_later``)."""
+    first = ask(text, ())
+    f = _facts(text or "")
+    return _kept_on_its_own(first, f, now.timestamp()) if _on_its_own(first, f) else None
+
+
+def _on_its_own(first: Answer, f: _Facts) -> bool:
+    """An emergency, a pick from the offered list, or a clear question about a matter of its
+    own: answered on its own, and the context it leaves does not depend on the last one."""
+    return first.emergency or (first.kind == "guide" and (
+        f.pick or (f.matter and f.clear and not f.carry and not (f.short and f.section))))
+
+
+def _kept_on_its_own(first: Answer, f: _Facts, at: float) -> Recall | None:
+    """The context such a message leaves (an emergency recognised only loosely leaves none)."""
+    if first.emergency:
+        alarm = detect_emergency(f.norm)
+        return Recall(at, alarm=alarm) if alarm is not None else None
+    return Recall(at, first.guide_id, first.section)
 
 
 def respond(
@@ -134,16 +152,10 @@ def respond(
     f = _facts(text or "")
     norm, matter, carry, section, clear = f.norm, f.matter, f.carry, f.section, f.clear
     at = now.timestamp()
-    if first.emergency:
-        alarm = detect_emergency(norm)
-        if alarm is not None:
-            memory.keep(Recall(at, alarm=alarm))
-        return first
-    if first.kind == "guide" and f.pick:  # a pick from the offered list
-        memory.keep(Recall(at, first.guide_id, first.section))
-        return first
-    if first.kind == "guide" and matter and clear and not carry and not (f.short and section):
-        memory.keep(Recall(at, first.guide_id, first.section))
+    if _on_its_own(first, f):
+        kept = _kept_on_its_own(first, f, at)
+        if kept is not None:
+            memory.keep(kept)
         return first
 
     last = memory.recall()
