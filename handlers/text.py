@@ -30,10 +30,10 @@ def answer_question(text: str, ctx: Context) -> str:
     # it is written in the same round trip that reads the last one, instead of in a write of
     # its own afterwards (``respond`` below finds the answer remembered and keeps the same).
     keep = None if want_choices else services.standing_recall(text, ctx.now)
-    seen = citizen_state.glance_later(
+    seen = citizen_state.glance(
         services.store, pipe, ctx.openid, message_key=consultations.message_key(ctx.raw, text), text=text,
         source=consultations.message_source(ctx.raw), now=ctx.now, want_choices=want_choices, keep=keep,
-    ).result()
+    )
     may_be_open = seen.may_be_open
     if seen.markers_lost:  # Redis lost or missed some: read them back from the database
         may_be_open = services.consultation_markers.may_be_open(ctx.openid, seen.marked)

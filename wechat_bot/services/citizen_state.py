@@ -70,9 +70,8 @@ def glance(store: Store, pipe: Any, openid: str, *, message_key: str, text: str,
 
 def glance_later(store: Store, pipe: Any, openid: str, *, message_key: str, text: str, source: str,
                  now: datetime, want_choices: bool, keep: Recall | None = None) -> "PendingGlance":
-    """``glance``'s request, sent now; its reply is read by ``result()``. Meanwhile the
-    thread may work (the answer to the message, say) but must not use ``pipe``: the next
-    reply on its connection is this one's."""
+    """``glance``'s request, sent now; its reply is read by ``result()``. In between the
+    thread must not use ``pipe``: the next reply on its connection is this one's."""
     if not store.health.available():
         return PendingGlance(store, pipe, (), Glance(), None)
     keys = [session_key(store, openid, "context"), session_key(store, openid, "consultation"),
