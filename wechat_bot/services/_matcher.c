@@ -90,6 +90,19 @@ chars(const Py_UCS4 *buf, Py_ssize_t len)
     return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, len);
 }
 
+/* dict[key] (borrowed) when it is there, NULL when not; NULL with TypeError when it is not
+   a list, as every table here maps to lists. */
+static PyObject *
+list_at(PyObject *dict, PyObject *key, const char *who)
+{
+    PyObject *list = PyDict_GetItemWithError(dict, key);
+    if (list != NULL && !PyList_Check(list)) {
+        PyErr_Format(PyExc_TypeError, "%s: lists expected", who);
+        return NULL;
+    }
+    return list;
+}
+
 /* found += table.get(key, ()) */
 static int
 probe(PyObject *table, const Py_UCS4 *key, Py_ssize_t len, PyObject *found)
@@ -97,7 +110,7 @@ probe(PyObject *table, const Py_UCS4 *key, Py_ssize_t len, PyObject *found)
     PyObject *k = chars(key, len);
     if (k == NULL)
         return -1;
-    PyObject *list = PyDict_GetItemWithError(table, k);
+    PyObject *list = list_at(table, k, "extract");
     Py_DECREF(k);
     if (list == NULL)
         return PyErr_Occurred() ? -1 : 0;
@@ -107,6 +120,24 @@ probe(PyObject *table, const Py_UCS4 *key, Py_ssize_t len, PyObject *found)
             return -1;
     }
     return 0;
+}
+
+/* dict[key] = value when value is larger than what dict holds for key, 0.0 when nothing
+   (Python's ``if value > d.get(key, 0.0): d[key] = value``; the values are floats). */
+static int
+keep_larger(PyObject *dict, PyObject *key, double value)
+{
+    PyObject *have = PyDict_GetItemWithError(dict, key);
+    if (have == NULL && PyErr_Occurred())
+        return -1;
+    if (!(value > (have != NULL ? PyFloat_AS_DOUBLE(have) : 0.0)))
+        return 0;
+    PyObject *boxed = PyFloat_FromDouble(value);
+    if (boxed == NULL)
+        return -1;
+    int stored = PyDict_SetItem(dict, key, boxed);
+    Py_DECREF(boxed);
+    return stored;
 }
 
 /* _Near.around: the candidates filed under j's surroundings whose window fits, sorted;
@@ -255,9 +286,37 @@ same_sound(PyObject *sounds, Py_UCS4 a, Py_UCS4 b, int strict)
     return result;
 }
 
+/* *hit = the lexicon word ``word`` over [start, start + length): 1, or -1 (KeyError) when
+   the word is not in the lexicon. */
+static int
+found_word(PyObject *surfaces, PyObject *word, Py_ssize_t start, Py_ssize_t length, Hit *hit)
+{
+    PyObject *names = PyDict_GetItemWithError(surfaces, word);
+    if (names == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetObject(PyExc_KeyError, word);
+        return -1;
+    }
+    hit->start = start;
+    hit->end = start + length;
+    hit->names = names;
+    return 1;
+}
+
+/* A candidate (-length, -k, key) from around(): its key, and its length, marked position and
+   start when the marked position is j. */
+static PyObject *
+candidate(PyObject *c, Py_ssize_t j, Py_ssize_t *length, Py_ssize_t *k, Py_ssize_t *start)
+{
+    *length = -PyLong_AsSsize_t(PyTuple_GET_ITEM(c, 0));
+    *k = -PyLong_AsSsize_t(PyTuple_GET_ITEM(c, 1));
+    *start = j - *k;
+    return PyTuple_GET_ITEM(c, 2);
+}
+
 /* _fuzzy_at: 1 and *hit filled when a word with one character off covers j, 0 when none, -1 on error. */
 static int
-fuzzy_at(PyObject *tables, const unsigned char *flags, PyObject *norm, int kind, const void *data, Py_ssize_t n,
+fuzzy_at(PyObject *tables, const unsigned char *flags, int kind, const void *data, Py_ssize_t n,
          Py_ssize_t j, Hit *hit)
 {
     PyObject *surfaces = PyTuple_GET_ITEM(tables, T_SURFACES);
@@ -266,11 +325,8 @@ fuzzy_at(PyObject *tables, const unsigned char *flags, PyObject *norm, int kind,
     if (cands == NULL)
         return -1;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(cands); i++) {
-        PyObject *c = PyList_GET_ITEM(cands, i);
-        Py_ssize_t length = -PyLong_AsSsize_t(PyTuple_GET_ITEM(c, 0));
-        Py_ssize_t k = -PyLong_AsSsize_t(PyTuple_GET_ITEM(c, 1));
-        PyObject *key = PyTuple_GET_ITEM(c, 2);
-        Py_ssize_t start = j - k;
+        Py_ssize_t length, k, start;
+        PyObject *key = candidate(PyList_GET_ITEM(cands, i), j, &length, &k, &start);
         if (!same_chars(kind, data, start, key, 0, k) || !same_chars(kind, data, start, key, k + 1, length))
             continue;
         PyObject *words = PyDict_GetItemWithError(subst, key);
@@ -289,17 +345,9 @@ fuzzy_at(PyObject *tables, const unsigned char *flags, PyObject *norm, int kind,
                     goto fail;
             }
             if (yes) {
-                PyObject *names = PyDict_GetItemWithError(surfaces, surface);
-                if (names == NULL) {
-                    if (!PyErr_Occurred())
-                        PyErr_SetObject(PyExc_KeyError, surface);
-                    goto fail;
-                }
-                hit->start = start;
-                hit->end = start + length;
-                hit->names = names;
+                int found = found_word(surfaces, surface, start, length, hit);
                 Py_DECREF(cands);
-                return 1;
+                return found;
             }
         }
     }
@@ -310,25 +358,16 @@ fuzzy_at(PyObject *tables, const unsigned char *flags, PyObject *norm, int kind,
     if (cands == NULL)
         return -1;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(cands); i++) {
-        PyObject *c = PyList_GET_ITEM(cands, i);
-        Py_ssize_t length = -PyLong_AsSsize_t(PyTuple_GET_ITEM(c, 0));
-        Py_ssize_t k = -PyLong_AsSsize_t(PyTuple_GET_ITEM(c, 1));
-        PyObject *key = PyTuple_GET_ITEM(c, 2);
-        Py_ssize_t start = j - k;
+        Py_ssize_t length, k, start;
+        PyObject *key = candidate(PyList_GET_ITEM(cands, i), j, &length, &k, &start);
         if (!same_chars(kind, data, start, key, 0, length))
             continue;
         PyObject *word = PyDict_GetItemWithError(PyTuple_GET_ITEM(tables, T_DELE), key);
-        PyObject *names = word ? PyDict_GetItemWithError(surfaces, word) : NULL;
-        if (names == NULL) {
-            if (!PyErr_Occurred())
-                PyErr_SetObject(PyExc_KeyError, word ? word : key);
-            goto fail;
-        }
-        hit->start = start;
-        hit->end = start + length;
-        hit->names = names;
+        if (word == NULL && !PyErr_Occurred())
+            PyErr_SetObject(PyExc_KeyError, key);
+        int found = word != NULL ? found_word(surfaces, word, start, length, hit) : -1;
         Py_DECREF(cands);
-        return 1;
+        return found;
     }
     Py_DECREF(cands);
     return 0;
@@ -470,7 +509,7 @@ extract(PyObject *self, PyObject *args)
         if (covered[j] || ch < 0x4e00 || ch > 0x9fff)
             continue;
         Hit hit;
-        int r = fuzzy_at(tables, flags, norm, kind, data, n, j, &hit);
+        int r = fuzzy_at(tables, flags, kind, data, n, j, &hit);
         if (r < 0)
             goto fail;
         if (r) {
@@ -501,21 +540,8 @@ extract(PyObject *self, PyObject *args)
             double w = PyFloat_AsDouble(weight);
             if (w == -1.0 && PyErr_Occurred())
                 goto fail;
-            w = w * found.items[m].factor;
-            PyObject *have = PyDict_GetItemWithError(concepts, name);
-            double cur = 0.0;
-            if (have != NULL)
-                cur = PyFloat_AS_DOUBLE(have);
-            else if (PyErr_Occurred())
+            if (keep_larger(concepts, name, w * found.items[m].factor) < 0)
                 goto fail;
-            if (w > cur) {
-                PyObject *value = PyFloat_FromDouble(w);
-                if (value == NULL || PyDict_SetItem(concepts, name, value) < 0) {
-                    Py_XDECREF(value);
-                    goto fail;
-                }
-                Py_DECREF(value);
-            }
         }
     }
     residue_buf = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_UCS4));
@@ -573,15 +599,11 @@ best_scores_of(PyObject *query, double q_total, PyObject *postings, PyObject *en
         double wq = PyFloat_AsDouble(wq_obj);
         if (wq == -1.0 && PyErr_Occurred())
             goto fail;
-        PyObject *posting = PyDict_GetItemWithError(postings, name);
+        PyObject *posting = list_at(postings, name, "best_scores");
         if (posting == NULL) {
             if (PyErr_Occurred())
                 goto fail;
             continue;
-        }
-        if (!PyList_Check(posting)) {
-            PyErr_SetString(PyExc_TypeError, "best_scores: a posting must be a list");
-            goto fail;
         }
         for (Py_ssize_t p = 0; p < PyList_GET_SIZE(posting); p++) {
             PyObject *item = PyList_GET_ITEM(posting, p);
@@ -631,20 +653,8 @@ best_scores_of(PyObject *query, double q_total, PyObject *postings, PyObject *en
             if (disjoint)
                 s *= subject_miss;
         }
-        PyObject *have = PyDict_GetItemWithError(best, gid);
-        double cur = 0.0;
-        if (have != NULL)
-            cur = PyFloat_AS_DOUBLE(have);
-        else if (PyErr_Occurred())
+        if (keep_larger(best, gid, s) < 0)
             goto fail;
-        if (s > cur) {
-            PyObject *value = PyFloat_FromDouble(s);
-            if (value == NULL || PyDict_SetItem(best, gid, value) < 0) {
-                Py_XDECREF(value);
-                goto fail;
-            }
-            Py_DECREF(value);
-        }
     }
     PyMem_Free(shared);
     PyMem_Free(seen);
@@ -928,16 +938,12 @@ danger_words_found(PyObject *self, PyObject *args)
             PyObject *piece = PyUnicode_Substring(norm, i, i + width);
             if (piece == NULL)
                 return NULL;
-            PyObject *found = PyDict_GetItemWithError(width == 1 ? by_char : by_pair, piece);
+            PyObject *found = list_at(width == 1 ? by_char : by_pair, piece, "danger_words_found");
             Py_DECREF(piece);
             if (found == NULL) {
                 if (PyErr_Occurred())
                     return NULL;
                 continue;
-            }
-            if (!PyList_Check(found)) {
-                PyErr_SetString(PyExc_TypeError, "danger_words_found: lists expected");
-                return NULL;
             }
             for (Py_ssize_t f = 0; f < PyList_GET_SIZE(found); f++) {
                 PyObject *item = PyList_GET_ITEM(found, f), *rest = item;
