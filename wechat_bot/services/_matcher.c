@@ -19,7 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Layout of the tables tuple built by guide_lexicon._compiled_tables. */
+/* Layout of the tables tuple built by guide_lexicon.lexicon (Lexicon.compiled). */
 enum {
     T_SURFACES,      /* dict: word -> tuple of concept names */
     T_PREFIXES,      /* frozenset: every prefix of every word */
@@ -140,8 +140,8 @@ keep_larger(PyObject *dict, PyObject *key, double value)
     return stored;
 }
 
-/* _Near.around: the candidates filed under j's surroundings whose window fits, sorted;
-   None when there are none. */
+/* _Near.around: the candidates filed under j's surroundings whose window fits, sorted
+   (a new list, empty when there are none). */
 static PyObject *
 around(PyObject *near, int odd, const unsigned char *flags, int kind, const void *data, Py_ssize_t n,
        Py_ssize_t j)

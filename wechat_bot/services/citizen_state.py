@@ -64,16 +64,8 @@ def glance(store: Store, pipe: Any, openid: str, *, message_key: str, text: str,
     """Read the context (and the offered choices when ``want_choices``) and the marker, and
     buffer the message, in one round trip; and, with ``keep``, write the new context after
     reading the old one."""
-    return glance_later(store, pipe, openid, message_key=message_key, text=text, source=source, now=now,
-                        want_choices=want_choices, keep=keep).result()
-
-
-def glance_later(store: Store, pipe: Any, openid: str, *, message_key: str, text: str, source: str,
-                 now: datetime, want_choices: bool, keep: Recall | None = None) -> "PendingGlance":
-    """``glance``'s request, sent now; its reply is read by ``result()``. In between the
-    thread must not use ``pipe``: the next reply on its connection is this one's."""
     if not store.health.available():
-        return PendingGlance(store, pipe, (), Glance(), None)
+        return Glance()
     keys = [session_key(store, openid, "context"), session_key(store, openid, "consultation"),
             session_key(store, openid, "recent"), recent_messages.markers_complete_key(store)]
     if want_choices:
@@ -81,62 +73,21 @@ def glance_later(store: Store, pipe: Any, openid: str, *, message_key: str, text
     in_doubt = store.health.writes_in_doubt()
     args = [now.timestamp(), recent_messages.member(message_key, text, source), recent_messages.WINDOW_SECONDS,
             1 if in_doubt else 0, keep.encode() if keep is not None else "", CONTEXT_SECONDS]
-    command = ("EVALSHA", _GLANCE_SHA, len(keys), *keys, *args)
     try:
-        return PendingGlance(store, pipe, command, pipe.send(*command), keep)
+        try:
+            (context, is_open, choices, complete), = pipe.ask_many([("EVALSHA", _GLANCE_SHA, len(keys), *keys, *args)])
+        except redis.exceptions.NoScriptError:  # first use since Redis started: send the script itself
+            (context, is_open, choices, complete), = pipe.ask_many([("EVAL", _GLANCE, len(keys), *keys, *args)])
     except redis.RedisError as exc:
-        pipe.reset()
-        store.health.failed(exc)
-        return PendingGlance(store, pipe, command, Glance(), None)
-
-
-class PendingGlance:
-    """A glance sent and not yet read (``glance_later``)."""
-
-    def __init__(self, store: Store, pipe: Any, command: tuple[Any, ...], sent: Any, keep: Recall | None) -> None:
-        self.store = store
-        self.pipe = pipe
-        self.command = command
-        self.sent = sent  # the connection to read the reply from, or the Glance already known
-        self.keep = keep
-
-    def result(self) -> Glance:
-        if isinstance(self.sent, Glance):
-            return self.sent
-        store, pipe = self.store, self.pipe
-        try:
-            try:
-                reply = self.sent.read_response()
-            except redis.exceptions.NoScriptError:  # first use since Redis started: send the script itself
-                reply = self._ask_with_script()
-            except redis.exceptions.ConnectionError:
-                # The connection broke between sending and reading (Redis restarted, say): once
-                # more on a fresh one, as every other round trip does (dedup._Pipe).
-                pipe.reset()
-                pipe.on_reconnect()
-                reply = self._ask()
-        except redis.RedisError as exc:
-            pipe.reset()  # an error reply may leave other answers unread on the connection
-            store.health.failed(exc)  # (writes are in doubt again: the key is dropped next time)
-            return Glance()
-        store.health.succeeded()
-        context, is_open, choices, complete = reply
-        # Reconnected during this very request: Redis may have restarted from an older snapshot.
-        lost = not complete or store.health.in_doubt
-        return Glance(Recall.decode(context.decode("utf-8")) if context else None,
-                      choices.decode("utf-8").split(",") if choices else [], bool(is_open) or lost,
-                      markers_lost=lost, marked=bool(is_open), kept=self.keep)
-
-    def _ask(self) -> Any:
-        try:
-            (reply,) = self.pipe.ask_many([self.command])
-        except redis.exceptions.NoScriptError:
-            reply = self._ask_with_script()
-        return reply
-
-    def _ask_with_script(self) -> Any:
-        (reply,) = self.pipe.ask_many([("EVAL", _GLANCE, *self.command[2:])])
-        return reply
+        pipe.reset()  # an error reply may leave other answers unread on the connection
+        store.health.failed(exc)  # (writes are in doubt again: the key is dropped next time)
+        return Glance()
+    store.health.succeeded()
+    # Reconnected during this very request: Redis may have restarted from an older snapshot.
+    lost = not complete or store.health.in_doubt
+    return Glance(Recall.decode(context.decode("utf-8")) if context else None,
+                  choices.decode("utf-8").split(",") if choices else [], bool(is_open) or lost, markers_lost=lost,
+                  marked=bool(is_open), kept=keep)
 
 
 class KnownMemory(RedisMemory):

@@ -116,7 +116,7 @@ def standing_recall(ask: Callable[[str, Sequence[str]], Answer], text: str, now:
     """The context ``respond`` will keep for a message with no offered list whatever the
     citizen's previous context: an emergency, or a clear question naming its own matter.
     None when what it keeps depends on the previous context. The webhook writes it in the
-    same round trip that reads the previous one (``citizen_state.glance_later``)."""
+    same round trip that reads the previous one (``citizen_state.glance``)."""
     first = ask(text, ())
     f = _facts(text or "")
     return _kept_on_its_own(first, f, now.timestamp()) if _on_its_own(first, f) else None

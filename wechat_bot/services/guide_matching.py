@@ -186,13 +186,12 @@ def best_scores_python(index: Index, query: dict[str, float], q_total: float, su
 def _ranked(index: Index, feats: Features, best: dict[str, float]) -> list[tuple[str, float]]:
     """Each guide's best entry score, best first, after a little more for the guide whose
     title and aliases are about what the message names (户口本 → the 户口本 guide rather
-    than one that mentions it in an example). Compiled where it could be built."""
+    than one that mentions it in an example). ``score_python``'s last step (the compiled
+    ``score`` ranks with ``_matcher.ranked``'s code)."""
     named = tuple((c, w) for c, w in feats.concepts.items() if c not in WEAK)
     named_total = 0.0
     for _, w in named:
         named_total += w
-    if _matcher is not None:
-        return _matcher.ranked(best, named, named_total, index.core, index.order, CORE_BONUS)
     return ranked_python(index, best, named, named_total)
 
 
