@@ -26,10 +26,11 @@ def answer_question(text: str, ctx: Context) -> str:
     services = ctx.services
     pipe = services.dedup.pipe
     want_choices = _may_be_a_pick(text)
-    # A clear question or an emergency leaves a context that does not depend on the last one:
-    # it is written in the same round trip that reads the last one, instead of in a write of
-    # its own afterwards (``respond`` below finds the answer remembered and keeps the same).
-    keep = None if want_choices else services.standing_recall(text, ctx.now)
+    # A clear question or an emergency leaves a context that does not depend on the last one,
+    # and any guide's answer leaves its guide for a citizen with no context yet: worked out
+    # first, it is written in the same round trip that reads the last one instead of in a
+    # write of its own afterwards (``respond`` below finds the answer remembered and keeps the same).
+    keep = None if want_choices else services.keep_ahead(text, ctx.now)
     seen = citizen_state.glance(
         services.store, pipe, ctx.openid, message_key=consultations.message_key(ctx.raw, text), text=text,
         source=consultations.message_source(ctx.raw), now=ctx.now, want_choices=want_choices, keep=keep,

@@ -144,11 +144,11 @@ class BotServices:
             text, memory, now, pending_choices,
         ))
 
-    def standing_recall(self, text: str, now: datetime) -> Any:
-        """The context ``respond`` will keep for this message whatever came before (a clear
-        question, an emergency), or None; worked out ahead (and remembered for ``respond``)."""
+    def keep_ahead(self, text: str, now: datetime) -> Any:
+        """The context ``respond`` will keep for this message (``dialogue.keep_ahead``), or
+        None; worked out ahead (and remembered for ``respond``)."""
         site = self.site_url()
-        return dialogue.standing_recall(lambda text, pending: self._guide_answer(text, pending, site), text, now)
+        return dialogue.keep_ahead(lambda text, pending: self._guide_answer(text, pending, site), text, now)
 
     def _guide_answer(self, text: str, pending_choices: Sequence[str] = (), site: str | None = None) -> Answer:
         return answer_text(

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import redis
 
-from wechat_bot.services import citizen_state, conversations, recent_messages, subscribers
+from wechat_bot.services import citizen_state, conversations, dialogue, recent_messages, subscribers
 from wechat_bot.services.conversations import Recall
 from wechat_bot.store import Store
 
@@ -104,29 +104,55 @@ def test_a_clear_questions_context_is_written_in_the_same_round_trip(app, clock)
     """A clear question (or an emergency) leaves a context whatever came before: the glance
     writes it after reading the old one, and ``respond``, keeping the same, writes nothing more."""
     svc = app.extensions["wechat_bot"]
-    keep = svc.standing_recall("身份证丢了怎么补办", clock())
-    assert keep is not None and keep.guide_id == "idcard-reissue" and keep.at == clock().timestamp()
+    keep = svc.keep_ahead("身份证丢了怎么补办", clock())
+    assert keep.always and keep.recall == Recall(clock().timestamp(), "idcard-reissue", None)
     old = Recall(clock().timestamp() - 60, "passport", None)
     conversations.RedisMemory(svc.store, "o_h").keep(old)
     seen = citizen_state.glance(svc.store, svc.dedup.pipe, "o_h", message_key="m1", text="身份证丢了怎么补办",
                                 source="text", now=clock(), want_choices=False, keep=keep)
-    assert seen.context == old and seen.kept == keep
-    assert conversations.RedisMemory(svc.store, "o_h").recall() == keep
+    assert seen.context == old and seen.kept == keep.recall
+    assert conversations.RedisMemory(svc.store, "o_h").recall() == keep.recall
     writes: list = []
     memory = citizen_state.KnownMemory(svc.store, "o_h", seen.context, lambda *command: writes.append(command),
                                        kept=seen.kept)
     answer = svc.respond("身份证丢了怎么补办", memory, clock(), [])
     assert answer.guide_id == "idcard-reissue" and writes == []
     # A follow-up's context depends on the last one: nothing is written ahead for it.
-    assert svc.standing_recall("要多少钱", clock()) is None
-    assert svc.standing_recall("有人拿刀砍人，快来", clock()).alarm is not None
+    assert svc.keep_ahead("要多少钱", clock()) is None
+    assert svc.keep_ahead("有人拿刀砍人，快来", clock()).recall.alarm is not None
+
+
+def test_a_first_messages_context_is_written_in_the_same_round_trip_unless_there_is_one(app, clock):
+    """A message that is not a clear question on its own ("护照") keeps its guide only when the
+    citizen has no context: the glance writes it then, and leaves a live context alone, for
+    ``respond`` to follow up from it and keep what follows."""
+    svc = app.extensions["wechat_bot"]
+    keep = svc.keep_ahead("我想问问护照的事情", clock())
+    assert keep == dialogue.KeepAhead(Recall(clock().timestamp(), "passport", None), always=False)
+
+    def answer(openid: str) -> list:
+        seen = citizen_state.glance(svc.store, svc.dedup.pipe, openid, message_key="m1", text="我想问问护照的事情",
+                                    source="text", now=clock(), want_choices=False, keep=keep)
+        writes: list = []
+        memory = citizen_state.KnownMemory(svc.store, openid, seen.context, lambda *command: writes.append(command),
+                                           kept=seen.kept)
+        assert svc.respond("我想问问护照的事情", memory, clock(), []).guide_id == "passport"
+        return writes
+
+    assert answer("o_first") == []  # written by the glance, nothing more
+    assert conversations.RedisMemory(svc.store, "o_first").recall() == keep.recall
+    old = Recall(clock().timestamp() - 60, "idcard-reissue", "fee")
+    conversations.RedisMemory(svc.store, "o_asked").keep(old)
+    writes = answer("o_asked")  # the glance left the live context for respond
+    assert [(w[0], Recall.decode(w[2])) for w in writes] == [("SET", keep.recall)]
+    assert conversations.RedisMemory(svc.store, "o_asked").recall() == old
 
 
 def test_a_glance_that_failed_wrote_nothing_so_the_context_is_kept_as_before(tmp_path, clock):
     from wechat_bot.dedup import Deduplicator
 
     store = Store(redis.Redis(unix_socket_path=str(tmp_path / "gone.sock"), socket_timeout=0.2))
-    keep = Recall(clock().timestamp(), "passport", None)
+    keep = dialogue.KeepAhead(Recall(clock().timestamp(), "passport", None), always=True)
     seen = citizen_state.glance(store, Deduplicator(store).pipe, "o_y", message_key="1", text="护照怎么办",
                                 source="text", now=clock(), want_choices=False, keep=keep)
     assert seen.kept is None  # respond's keep then goes to Redis itself (and degrades there)

@@ -25,6 +25,7 @@ import redis
 from ..store import Store
 from . import recent_messages
 from .conversations import CONTEXT_SECONDS, Recall, RedisMemory
+from .dialogue import KeepAhead
 from .subscribers import session_key
 
 
@@ -40,9 +41,11 @@ class Glance:
 
 # Reads the facts and buffers the message in one command, so the webhook's busiest path
 # sends one request and reads one reply (the writes' acknowledgements were one more
-# reply each); ARGV[5], when not empty, is the new context (written after the old one is
-# read), so a clear question's context costs no write of its own. The consultation marker counts only while the markers are known to be
-# complete (recent_messages); ARGV[4] "1" first drops that knowledge.
+# reply each). ARGV[5], when not empty, is the new context, written after the old one is
+# read: always when ARGV[7] is "1", else only when the citizen had no context, so that the
+# context of a clear question or of a first message costs no write of its own; the fifth
+# value returned says whether it was written. The consultation marker counts only while
+# the markers are known to be complete (recent_messages); ARGV[4] "1" first drops that knowledge.
 _GLANCE = """
 if ARGV[4] == '1' then redis.call('DEL', KEYS[4]) end
 local context = redis.call('GET', KEYS[1])
@@ -53,17 +56,21 @@ redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[1] - ARGV[3])
 redis.call('EXPIRE', KEYS[3], ARGV[3])
 local choices = false
 if #KEYS > 4 then choices = redis.call('GET', KEYS[5]) end
-if ARGV[5] ~= '' then redis.call('SET', KEYS[1], ARGV[5], 'EX', ARGV[6]) end
-return {context, open, choices, complete}
+local kept = 0
+if ARGV[5] ~= '' and (ARGV[7] == '1' or not context) then
+  redis.call('SET', KEYS[1], ARGV[5], 'EX', ARGV[6])
+  kept = 1
+end
+return {context, open, choices, complete, kept}
 """
 _GLANCE_SHA = hashlib.sha1(_GLANCE.encode()).hexdigest()
 
 
 def glance(store: Store, pipe: Any, openid: str, *, message_key: str, text: str, source: str,
-           now: datetime, want_choices: bool, keep: Recall | None = None) -> Glance:
+           now: datetime, want_choices: bool, keep: KeepAhead | None = None) -> Glance:
     """Read the context (and the offered choices when ``want_choices``) and the marker, and
     buffer the message, in one round trip; and, with ``keep``, write the new context after
-    reading the old one."""
+    reading the old one (unless the citizen had one and ``keep`` holds only without)."""
     if not store.health.available():
         return Glance()
     keys = [session_key(store, openid, "context"), session_key(store, openid, "consultation"),
@@ -72,22 +79,24 @@ def glance(store: Store, pipe: Any, openid: str, *, message_key: str, text: str,
         keys.append(session_key(store, openid, "choices"))
     in_doubt = store.health.writes_in_doubt()
     args = [now.timestamp(), recent_messages.member(message_key, text, source), recent_messages.WINDOW_SECONDS,
-            1 if in_doubt else 0, keep.encode() if keep is not None else "", CONTEXT_SECONDS]
+            1 if in_doubt else 0, keep.recall.encode() if keep is not None else "", CONTEXT_SECONDS,
+            1 if keep is not None and keep.always else 0]
     try:
         try:
-            (context, is_open, choices, complete), = pipe.ask_many([("EVALSHA", _GLANCE_SHA, len(keys), *keys, *args)])
+            (reply,) = pipe.ask_many([("EVALSHA", _GLANCE_SHA, len(keys), *keys, *args)])
         except redis.exceptions.NoScriptError:  # first use since Redis started: send the script itself
-            (context, is_open, choices, complete), = pipe.ask_many([("EVAL", _GLANCE, len(keys), *keys, *args)])
+            (reply,) = pipe.ask_many([("EVAL", _GLANCE, len(keys), *keys, *args)])
     except redis.RedisError as exc:
         pipe.reset()  # an error reply may leave other answers unread on the connection
         store.health.failed(exc)  # (writes are in doubt again: the key is dropped next time)
         return Glance()
     store.health.succeeded()
+    context, is_open, choices, complete, written = reply
     # Reconnected during this very request: Redis may have restarted from an older snapshot.
     lost = not complete or store.health.in_doubt
     return Glance(Recall.decode(context.decode("utf-8")) if context else None,
                   choices.decode("utf-8").split(",") if choices else [], bool(is_open) or lost, markers_lost=lost,
-                  marked=bool(is_open), kept=keep)
+                  marked=bool(is_open), kept=keep.recall if written else None)
 
 
 class KnownMemory(RedisMemory):

@@ -112,14 +112,28 @@ def _guide_concepts(catalogue: Catalogue, guide_id: str) -> frozenset[str]:
     return frozenset(extract(normalize(text)).concepts)
 
 
-def standing_recall(ask: Callable[[str, Sequence[str]], Answer], text: str, now: datetime) -> Recall | None:
-    """The context ``respond`` will keep for a message with no offered list whatever the
-    citizen's previous context: an emergency, or a clear question naming its own matter.
-    None when what it keeps depends on the previous context. The webhook writes it in the
-    same round trip that reads the previous one (``citizen_state.glance``)."""
+@dataclass(frozen=True)
+class KeepAhead:
+    """The context ``respond`` will keep for a message, worked out before the citizen's last
+    one is read, so the read can write it in the same round trip (``citizen_state.glance``):
+    whatever came before when ``always``, else only for a citizen with no context at all."""
+    recall: Recall
+    always: bool
+
+
+def keep_ahead(ask: Callable[[str, Sequence[str]], Answer], text: str, now: datetime) -> KeepAhead | None:
+    """For a message with no offered list: an emergency or a clear question naming its own
+    matter keeps its context whatever came before; any other answer from a guide keeps its
+    guide when there is no context to follow up (``respond``'s ``own()``), which is the case
+    for most citizens' first message. None when what is kept needs the previous context."""
     first = ask(text, ())
     f = _facts(text or "")
-    return _kept_on_its_own(first, f, now.timestamp()) if _on_its_own(first, f) else None
+    if _on_its_own(first, f):
+        kept = _kept_on_its_own(first, f, now.timestamp())
+        return KeepAhead(kept, always=True) if kept is not None else None
+    if first.kind in ("guide", "choice") and first.guide_id:
+        return KeepAhead(Recall(now.timestamp(), first.guide_id, first.section), always=False)
+    return None
 
 
 def _on_its_own(first: Answer, f: _Facts) -> bool:
