@@ -155,9 +155,26 @@ class _Pipe:
     def ask_many(self, questions: list[tuple[Any, ...]]) -> list[Any]:
         """One socket write, one wait: the questions' answers, in order. An error reply raises
         (a RedisError): the caller must ``reset()``."""
+        return self.exchange([(question, True) for question in questions])
+
+    def exchange(self, commands: list[tuple[tuple[Any, ...], bool]]) -> list[Any]:
+        """One socket write, one wait: ``commands`` in order, each with whether its answer is
+        wanted; the wanted answers, in order. The others are writes nobody waits for: Redis
+        skips their replies (CLIENT REPLY SKIP), or, where it cannot, they are read and
+        dropped here. An error reply raises (a RedisError): the caller must ``reset()``."""
         def ask(conn: Any) -> list[Any]:
-            conn.send_packed_command(pack(questions))
-            return [conn.read_response() for _ in questions]
+            skips = self.local.skips
+            packed: list[tuple[Any, ...]] = []
+            for command, wanted in commands:
+                packed += [command] if wanted or not skips else [_SKIP_REPLY, command]
+            conn.send_packed_command(pack(packed))
+            answers = []
+            for _, wanted in commands:
+                if wanted or not skips:
+                    answer = conn.read_response()
+                    if wanted:
+                        answers.append(answer)
+            return answers
 
         return self._on_connection(ask)
 

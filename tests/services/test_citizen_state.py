@@ -77,14 +77,20 @@ def test_without_redis_the_glance_degrades_to_nothing_known_and_maybe_open(tmp_p
     assert not store.health.available()  # the outage is noted once; later messages skip Redis
 
 
-def test_a_redis_that_forgot_the_script_is_sent_it_again(app, clock):
-    """A restarted Redis (or SCRIPT FLUSH) knows no scripts: the glance sends the script itself."""
+def test_where_redis_cannot_skip_replies_the_writes_answers_are_read_and_dropped(app, clock):
+    """A server that refuses CLIENT REPLY SKIP (some proxies): the buffer's writes are
+    acknowledged, and the glance reads those acknowledgements too, so the next command on the
+    thread's connection reads its own answer."""
     svc = app.extensions["wechat_bot"]
-    recent_messages.mark_open(svc.store, "o_c", True)
-    svc.store.redis.script_flush()
-    assert glance(svc, "o_c", clock()).may_be_open is True
-    assert glance(svc, "o_c", clock(), key="m2").may_be_open is True
-    assert svc.store.health.available()
+    recent_messages.restore_markers(svc.store, lambda: ["o_s"])
+    glance(svc, "o_s", clock(), key="m0")  # the thread's connection is open now
+    svc.dedup.pipe.local.skips = False
+    keep = svc.keep_ahead("身份证丢了怎么补办", clock())
+    seen = citizen_state.glance(svc.store, svc.dedup.pipe, "o_s", message_key="m1", text="身份证丢了怎么补办",
+                                source="text", now=clock(), want_choices=False, keep=keep)
+    assert seen.marked and not seen.markers_lost and seen.kept == keep.recall
+    assert svc.dedup.pipe.ask_many([("ECHO", "mine")]) == [b"mine"]
+    assert [r.key for r in recent_messages.recent(svc.store, "o_s", clock())] == ["m0", "m1"]
 
 
 def test_a_connection_redis_dropped_is_asked_again_on_a_fresh_one(app, clock):
