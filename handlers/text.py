@@ -34,6 +34,9 @@ def answer_question(text: str, ctx: Context) -> str:
     seen = citizen_state.glance(
         services.store, pipe, ctx.openid, message_key=consultations.message_key(ctx.raw, text), text=text,
         source=consultations.message_source(ctx.raw), now=ctx.now, want_choices=want_choices, keep=keep,
+        # A message that will open a consultation carries the citizen's earlier ones into it:
+        # they are read in the same round trip instead of one of their own.
+        want_buffer=not want_choices and services.opens_ahead(text),
     )
     may_be_open = seen.may_be_open
     if seen.markers_lost:  # Redis lost or missed some: read them back from the database
@@ -44,7 +47,7 @@ def answer_question(text: str, ctx: Context) -> str:
     if answer.kind == "choice":
         ctx.defer(lambda: conversations.remember_choices(services.store, ctx.openid, answer.candidates))
     handled = consultations.intake(services, ctx.openid, text, answer, now=ctx.now, raw=ctx.raw,
-                                   may_be_open=may_be_open)
+                                   may_be_open=may_be_open, earlier=seen.earlier)
     if handled.effect is not None:
         ctx.defer(handled.effect)
     return handled.reply

@@ -150,6 +150,11 @@ class BotServices:
         site = self.site_url()
         return dialogue.keep_ahead(lambda text, pending: self._guide_answer(text, pending, site), text, now)
 
+    def opens_ahead(self, text: str) -> bool:
+        """Whether this message, answered on its own, opens a consultation (``respond`` may
+        still decide otherwise in the citizen's context; the caller must not depend on it)."""
+        return self._opens_consultation(self._guide_answer(text, (), self.site_url()))
+
     def _guide_answer(self, text: str, pending_choices: Sequence[str] = (), site: str | None = None) -> Answer:
         return answer_text(
             self.catalogue, text, self.bureau, site_url=self.site_url() if site is None else site,
@@ -158,6 +163,12 @@ class BotServices:
 
     def _finalised(self, found: Answer) -> Answer:
         return self._finalise(found, self.bureau, self.settings.consultations)
+
+    @cached_property
+    def _opens_consultation(self) -> Any:
+        from .services.consultations import opens_consultation  # (resolved once, as below)
+
+        return opens_consultation
 
     @cached_property
     def _finalise(self) -> Any:

@@ -162,3 +162,24 @@ def test_a_glance_that_failed_wrote_nothing_so_the_context_is_kept_as_before(tmp
     seen = citizen_state.glance(store, Deduplicator(store).pipe, "o_y", message_key="1", text="护照怎么办",
                                 source="text", now=clock(), want_choices=False, keep=keep)
     assert seen.kept is None  # respond's keep then goes to Redis itself (and degrades there)
+
+
+def test_a_message_that_opens_a_consultation_reads_the_earlier_ones_in_the_same_round_trip(app, clock):
+    """"人工" carries the citizen's earlier messages into the consultation: the glance reads them
+    before buffering this one, and a retried copy does not count its first copy as earlier."""
+    svc = app.extensions["wechat_bot"]
+    assert svc.opens_ahead("转人工") and not svc.opens_ahead("身份证丢了怎么补办")
+    glance(svc, "o_b", clock(), key="m1", text="身份证丢了怎么补办")
+    seen = citizen_state.glance(svc.store, svc.dedup.pipe, "o_b", message_key="m2", text="转人工", source="text",
+                                now=clock(), want_choices=False, want_buffer=True)
+    assert [(r.key, r.text) for r in seen.earlier] == [("m1", "身份证丢了怎么补办")]
+    again = citizen_state.glance(svc.store, svc.dedup.pipe, "o_b", message_key="m2", text="转人工", source="text",
+                                 now=clock(), want_choices=False, want_buffer=True)
+    assert again.earlier == seen.earlier
+    assert glance(svc, "o_b", clock(), key="m3").earlier is None  # not asked for: not read
+
+
+def test_scores_are_paired_in_either_protocol():
+    assert citizen_state._scored([b"a", b"1.5", b"b", b"2"]) == [(b"a", b"1.5"), (b"b", b"2")]  # RESP2
+    assert citizen_state._scored([[b"a", 1.5], [b"b", 2.0]]) == [[b"a", 1.5], [b"b", 2.0]]  # RESP3
+    assert citizen_state._scored([]) == []

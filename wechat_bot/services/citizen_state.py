@@ -23,6 +23,7 @@ import redis
 
 from ..store import Store
 from . import recent_messages
+from .recent_messages import Recent
 from .conversations import CONTEXT_SECONDS, Recall, RedisMemory
 from .dialogue import KeepAhead
 from .subscribers import session_key
@@ -36,13 +37,17 @@ class Glance:
     markers_lost: bool = False  # the consultation markers are not known to be complete
     marked: bool = False  # this citizen's marker, as Redis has it
     kept: Recall | None = None  # the context written in the same round trip
+    # With ``want_buffer``: the citizen's earlier messages of the last ten minutes, oldest first
+    # (``recent_messages.recent``, read in the same round trip for a message that opens a consultation).
+    earlier: list[Recent] | None = None
 
 
 def glance(store: Store, pipe: Any, openid: str, *, message_key: str, text: str, source: str,
-           now: datetime, want_choices: bool, keep: KeepAhead | None = None) -> Glance:
+           now: datetime, want_choices: bool, keep: KeepAhead | None = None, want_buffer: bool = False) -> Glance:
     """Read the context (and the offered choices when ``want_choices``) and the marker, and
     buffer the message, in one round trip; and, with ``keep``, write the new context after
-    reading the old one (unless the citizen had one and ``keep`` holds only without)."""
+    reading the old one (unless the citizen had one and ``keep`` holds only without); with
+    ``want_buffer``, the citizen's earlier messages too."""
     if not store.health.available():
         return Glance()
     context_key, buffer_key = session_key(store, openid, "context"), session_key(store, openid, "recent")
@@ -51,7 +56,8 @@ def glance(store: Store, pipe: Any, openid: str, *, message_key: str, text: str,
     if want_choices:
         read.append(session_key(store, openid, "choices"))
     at, window = now.timestamp(), recent_messages.WINDOW_SECONDS
-    # One request, two answers read: the reads, then whether the new context was written.
+    # One request, and the answers read: the reads (and the buffer before this message, for
+    # one that opens a consultation), then whether the new context was written.
     # The buffer's writes answer nothing (CLIENT REPLY SKIP), and there is no script: a Lua
     # call cost Redis ~40 µs of its own per message under load, a third of all its work.
     commands: list[tuple[tuple[Any, ...], bool]] = []
@@ -59,6 +65,7 @@ def glance(store: Store, pipe: Any, openid: str, *, message_key: str, text: str,
         commands.append((("DEL", complete_key), False))
     commands += [
         (tuple(read), True),
+        *([(("ZRANGEBYSCORE", buffer_key, at - window, "+inf", "WITHSCORES"), True)] if want_buffer else []),
         (("ZADD", buffer_key, "NX", at, recent_messages.member(message_key, text, source)), False),
         (("ZREMRANGEBYSCORE", buffer_key, "-inf", at - window), False),
         (("EXPIRE", buffer_key, window), False),
@@ -75,13 +82,23 @@ def glance(store: Store, pipe: Any, openid: str, *, message_key: str, text: str,
         return Glance()
     store.health.succeeded()
     context, marker, complete, *choices = answers[0]
-    written = keep is not None and answers[1] is not None
+    written = keep is not None and answers[-1] is not None
+    # WeChat's retried copy finds the first copy's message there already: not an earlier one.
+    earlier = recent_messages.from_buffer(_scored(answers[1]), exclude=message_key) if want_buffer else None
     # Reconnected during this very request: Redis may have restarted from an older snapshot.
     lost = complete is None or store.health.in_doubt
     return Glance(Recall.decode(context.decode("utf-8")) if context else None,
                   choices[0].decode("utf-8").split(",") if choices and choices[0] else [],
                   marker is not None or lost, markers_lost=lost, marked=marker is not None,
-                  kept=keep.recall if written else None)
+                  kept=keep.recall if written else None, earlier=earlier)
+
+
+def _scored(reply: list[Any]) -> list[Any]:
+    """ZRANGEBYSCORE … WITHSCORES as (member, score) pairs: RESP3 pairs them itself, RESP2
+    alternates them in one flat list."""
+    if reply and isinstance(reply[0], list):
+        return reply
+    return list(zip(reply[::2], reply[1::2]))
 
 
 class KnownMemory(RedisMemory):

@@ -57,12 +57,19 @@ def finalise(answer: Any, bureau: Bureau, settings: ConsultationSettings) -> Any
 
     Applied in ``BotServices.answer``, so the webhook and `guides ask` give the same reply."""
     text = answer.text or ""
-    if answer.kind == "help" and is_unanswered_question(answer, text, normalize(text)):
+    if not answer.wants_human and opens_consultation(answer):
         return replace(answer, kind="human", wants_human=True,
                        reply=opened_reply(bureau, settings.target_days(guess_kind(text))))
     if answer.wants_human:
         return replace(answer, reply=opened_reply(bureau, settings.target_days(guess_kind(text))))
     return answer
+
+
+def opens_consultation(answer: Any) -> bool:
+    """Whether ``finalise`` makes this answer open a consultation: a request for a person, or
+    a question no guide answers that is not small talk."""
+    text = answer.text or ""
+    return bool(answer.wants_human) or (answer.kind == "help" and is_unanswered_question(answer, text, normalize(text)))
 
 
 def message_source(raw: dict[str, Any]) -> str:
@@ -75,13 +82,14 @@ def message_key(raw: dict[str, Any], text: str) -> str:
 
 
 def intake(services: Any, openid: str, text: str, answer: Any, *, now: datetime, raw: dict[str, Any],
-           may_be_open: bool) -> Handled:
+           may_be_open: bool, earlier: list[Any] | None = None) -> Handled:
     """The reply to a citizen's text (or recognised voice), as ``finalise`` made it, and the
     effect to defer (None: nothing to record beyond the ten-minute buffer).
 
     The caller has buffered the message and read the marker (``may_be_open``, from
-    ``citizen_state.glance``); the effect adds the message to their open consultation, or
-    opens one, and counts a question no guide answered."""
+    ``citizen_state.glance``, with the buffer's ``earlier`` messages when it read them); the
+    effect adds the message to their open consultation, or opens one, and counts a question
+    no guide answered."""
     source = message_source(raw)
     key = message_key(raw, text)
     opens = bool(answer.wants_human)
@@ -94,7 +102,7 @@ def intake(services: Any, openid: str, text: str, answer: Any, *, now: datetime,
         take_message(
             services.database.engine.connect, services.store, openid=openid, text=text, source=source, now=now,
             opens=opens, guide_id=answer.guide_id, unanswered_text=norm if no_guide else None,
-            message_key=key, send_later=services.dedup.pipe.send_later,
+            message_key=key, send_later=services.dedup.pipe.send_later, earlier=earlier,
         )
 
     return Handled(answer.reply, effect)
@@ -128,15 +136,21 @@ def opened_reply(bureau: Bureau, target_days: int) -> str:
 def take_message(
     open_db: Callable[[], Session | Connection], store: Any, *, openid: str, text: str, source: str,
     now: datetime, opens: bool, guide_id: str | None = None, unanswered_text: str | None = None,
-    message_key: str = "", send_later: Callable[..., Any] | None = None,
+    message_key: str = "", send_later: Callable[..., Any] | None = None, earlier: list[Any] | None = None,
 ) -> int | None:
     """Record one citizen message (already in the buffer under ``message_key``); returns the
     id of the consultation it went to (None: none open and this one opens none).
     ``open_db``: a sessionmaker, or (the webhook) the engine's ``connect``: every statement
     here is a plain one, and a bare connection saves ~0.25 ms of the ORM session's
     bookkeeping on each message recorded (bench/README.md).
-    ``send_later``: the webhook's fire-and-forget Redis write, for the consultation marker."""
-    before = recent_messages.recent(store, openid, now, exclude=message_key) if opens else []
+    ``send_later``: the webhook's fire-and-forget Redis write, for the consultation marker.
+    ``earlier``: the buffer's messages before this one, when the caller has read them already."""
+    if not opens:
+        before = []
+    elif earlier is not None:
+        before = earlier
+    else:
+        before = recent_messages.recent(store, openid, now, exclude=message_key)
     with open_db() as db:
         target_id = db.scalar(_statements()[0], {"openid": openid})
         if target_id is not None:

@@ -68,18 +68,24 @@ def member(message_key: str, text: str, source: str) -> str:
 def recent(store: Store, openid: str, now: datetime, *, exclude: str = "") -> list[Recent]:
     """The citizen's messages of the last ten minutes, oldest first."""
     low = (now - WINDOW).timestamp()
-    items = []
     if not store.health.available():
-        return items
+        return []
     try:
         found = store.redis.zrangebyscore(session_key(store, openid, "recent"), low, "+inf", withscores=True)
     except redis.RedisError as exc:
         store.health.failed(exc)
-        return items
+        return []
+    return from_buffer(found, exclude=exclude)
+
+
+def from_buffer(found: Iterable[tuple[bytes | str, float]], *, exclude: str = "") -> list[Recent]:
+    """The buffer's (member, score) pairs as messages, oldest first, without ``exclude``."""
+    items = []
     for raw, score in found:
         data = json.loads(raw)
         if data["k"] != exclude:
-            items.append(Recent(data["k"], datetime.fromtimestamp(score, UTC), str(data["text"]), str(data["source"])))
+            items.append(Recent(data["k"], datetime.fromtimestamp(float(score), UTC), str(data["text"]),
+                                str(data["source"])))
     return items
 
 
