@@ -23,9 +23,9 @@ import redis
 
 from ..store import Store
 from . import recent_messages
-from .recent_messages import Recent
 from .conversations import CONTEXT_SECONDS, Recall, RedisMemory
 from .dialogue import KeepAhead
+from .recent_messages import Recent
 from .subscribers import session_key
 
 

@@ -57,7 +57,7 @@ def finalise(answer: Any, bureau: Bureau, settings: ConsultationSettings) -> Any
 
     Applied in ``BotServices.answer``, so the webhook and `guides ask` give the same reply."""
     text = answer.text or ""
-    if not answer.wants_human and opens_consultation(answer):
+    if _unanswered_help(answer):
         return replace(answer, kind="human", wants_human=True,
                        reply=opened_reply(bureau, settings.target_days(guess_kind(text))))
     if answer.wants_human:
@@ -68,8 +68,13 @@ def finalise(answer: Any, bureau: Bureau, settings: ConsultationSettings) -> Any
 def opens_consultation(answer: Any) -> bool:
     """Whether ``finalise`` makes this answer open a consultation: a request for a person, or
     a question no guide answers that is not small talk."""
+    return bool(answer.wants_human) or _unanswered_help(answer)
+
+
+def _unanswered_help(answer: Any) -> bool:
+    """The help menu given to a question no guide answers (not a greeting or small talk)."""
     text = answer.text or ""
-    return bool(answer.wants_human) or (answer.kind == "help" and is_unanswered_question(answer, text, normalize(text)))
+    return answer.kind == "help" and is_unanswered_question(answer, text, normalize(text))
 
 
 def message_source(raw: dict[str, Any]) -> str:

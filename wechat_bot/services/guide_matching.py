@@ -45,8 +45,10 @@ from wechat_bot.services.guide_lexicon import (  # noqa: F401  (names_matter, le
 from wechat_bot.services.textnorm import normalize
 
 
-def _bigrams(residue: str) -> set[str]:
-    return {residue[j:j + 2] for j in range(len(residue) - 1) if "|" not in residue[j:j + 2]}
+def _bigrams(residue: str) -> dict[str, None]:
+    """The two-character pieces of what the lexicon did not cover, not across a gap ("|"),
+    once each and in text order, so every run sums their weights in the same order."""
+    return dict.fromkeys(residue[j:j + 2] for j in range(len(residue) - 1) if "|" not in residue[j:j + 2])
 
 
 # --- index --------------------------------------------------------------------------------
@@ -143,13 +145,10 @@ def score_python(index: Index, feats: Features) -> list[tuple[str, float]]:
     lexicon did not cover, in text order (so every run sums the same numbers in the same
     order), against every entry sharing any of them."""
     query: dict[str, float] = dict(feats.concepts)
-    residue = feats.residue
-    for j in range(len(residue) - 1):
-        gram = residue[j:j + 2]
-        if "|" not in gram:
-            w = index.bigram_weight.get(gram)
-            if w:
-                query["~" + gram] = w
+    for gram in _bigrams(feats.residue):
+        w = index.bigram_weight.get(gram)
+        if w:
+            query["~" + gram] = w
     if not query:
         return []
     q_total = 0.0

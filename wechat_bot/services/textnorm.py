@@ -22,7 +22,8 @@ _DROP = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
 
 # Characters OpenCC's t2s leaves alone but citizens use interchangeably.
 _EXTRA = str.maketrans({"著": "着", "臺": "台", "麽": "么", "麼": "么", "甚": "什"})
-_EXTRA_FOUND = re.compile("[著臺麽麼甚]")  # translate with a table looks every character up
+# translate with a table looks every character up: first ask whether any is there at all
+_EXTRA_FOUND = re.compile("[" + "".join(map(chr, _EXTRA)) + "]")
 
 
 @lru_cache(maxsize=1)
