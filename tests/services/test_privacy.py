@@ -623,20 +623,6 @@ def test_sensitive_words_passed_to_apply_masks():
     assert apply_masks("代号雷霆", sensitive_words=["雷霆"]) == "代号【请删除】"
 
 
-def test_scanning_a_5000_character_notice_is_fast():
-    paragraph = SEED_REPORT.read_text(encoding="utf-8") + mixed_text()
-    notice = (paragraph * (5000 // len(paragraph) + 1))[:5000]
-    scan(notice)  # first use loads OpenCC's table
-    best = min(_timed(scan, notice) for _ in range(5))
-    assert best < 0.010, f"{best * 1000:.1f} ms"
-
-
-def _timed(func, *args) -> float:
-    start = time.perf_counter()
-    func(*args)
-    return time.perf_counter() - start
-
-
 # --- the labelled bench set ---------------------------------------------------------
 
 def test_bench_set_catches_every_id_mobile_and_card_and_never_flags_clean_rows():
@@ -774,3 +760,9 @@ def test_published_text_is_what_a_reader_sees(html, shown):
 def test_a_long_run_of_digits_or_letters_scans_in_linear_time(run):
     scan("预热")  # first use loads OpenCC's table
     assert _timed(scan, run) < 0.5
+
+
+def _timed(func, *args) -> float:
+    start = time.perf_counter()
+    func(*args)
+    return time.perf_counter() - start
