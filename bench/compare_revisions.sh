@@ -25,21 +25,18 @@ fi
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; git worktree remove --force "$tmp/base"; rm -rf "$tmp"; }
 trap cleanup EXIT
-start() { # source-dir port instance-dir
+start() { # source-dir port instance-dir [app]
   mkdir -p "$3"
   printf '[storage]\ndatabase_url = "sqlite:///%s/bench.sqlite3"\n' "$3" > "$3/config.toml"
   (cd "$3" && WECHAT_BOT_CONFIG=$3/config.toml PYTHONPATH=$1 "$py" "$1/app.py" db upgrade >/dev/null)
   (cd "$3" && exec env WECHAT_BOT_CONFIG="$3/config.toml" WECHAT_BOT_LOG_LEVEL=warning WECHAT_BOT_BIND=127.0.0.1:$2 \
-     "$root/.venv/bin/gunicorn" -c "$root/gunicorn.conf.py" --pythonpath "$1" --access-logfile /dev/null app:app) \
+     "$root/.venv/bin/gunicorn" -c "$root/gunicorn.conf.py" --pythonpath "$1" --access-logfile /dev/null "${4:-app:app}") \
      >/dev/null 2>&1 &
   pids+=($!)
 }
 start "$tmp/base" "$port" "$tmp/inst-base"
 start "$root" "$((port + 1))" "$tmp/inst-tree"
-(cd "$tmp/inst-tree" && exec env WECHAT_BOT_CONFIG="$tmp/inst-tree/config.toml" WECHAT_BOT_LOG_LEVEL=warning \
-   WECHAT_BOT_BIND=127.0.0.1:$((port + 2)) "$root/.venv/bin/gunicorn" -c "$root/gunicorn.conf.py" \
-   --pythonpath "$root" --access-logfile /dev/null bench.echo_app:app) >/dev/null 2>&1 &
-pids+=($!)
+start "$root" "$((port + 2))" "$tmp/inst-echo" bench.echo_app:app
 for p in $port $((port + 1)) $((port + 2)); do
   for _ in $(seq 150); do curl -s -o /dev/null "http://127.0.0.1:$p/wechat" && break; sleep 0.1; done
   "$py" bench/webhook_load.py -d 4 -c 32 --rounds 1 --warmup 0 --seed 5 --url "x=http://127.0.0.1:$p/wechat" >/dev/null

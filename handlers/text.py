@@ -30,13 +30,14 @@ def answer_question(text: str, ctx: Context) -> str:
     # and any guide's answer leaves its guide for a citizen with no context yet: worked out
     # first, it is written in the same round trip that reads the last one instead of in a
     # write of its own afterwards (``respond`` below finds the answer remembered and keeps the same).
-    keep = None if want_choices else services.keep_ahead(text, ctx.now)
+    ahead = None if want_choices else services.look_ahead(text, ctx.now)
     seen = citizen_state.glance(
         services.store, pipe, ctx.openid, message_key=consultations.message_key(ctx.raw, text), text=text,
-        source=consultations.message_source(ctx.raw), now=ctx.now, want_choices=want_choices, keep=keep,
+        source=consultations.message_source(ctx.raw), now=ctx.now, want_choices=want_choices,
+        keep=ahead.keep if ahead is not None else None,
         # A message that will open a consultation carries the citizen's earlier ones into it:
         # they are read in the same round trip instead of one of their own.
-        want_buffer=not want_choices and services.opens_ahead(text),
+        want_buffer=ahead is not None and ahead.opens,
     )
     may_be_open = seen.may_be_open
     if seen.markers_lost:  # Redis lost or missed some: read them back from the database

@@ -5,6 +5,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property, lru_cache
 from typing import Any
@@ -59,6 +60,17 @@ def _site_of(scheme: str, host: str | None, server: str | None, port: str | None
             environ[name] = value
     root = (script_name or "").encode("latin1").decode(errors="replace")
     return f"{scheme}://{get_host(environ)}{root}"
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """``BotServices.look_ahead``: the context ``respond`` will keep (``dialogue.keep_ahead``;
+    None when it depends on the last one), and whether the answer on its own opens a
+    consultation (``respond`` may still decide otherwise in the citizen's context: a guess
+    the caller must not depend on)."""
+
+    keep: dialogue.KeepAhead | None
+    opens: bool
 
 
 class BotServices:
@@ -144,16 +156,11 @@ class BotServices:
             text, memory, now, pending_choices,
         ))
 
-    def keep_ahead(self, text: str, now: datetime) -> Any:
-        """The context ``respond`` will keep for this message (``dialogue.keep_ahead``), or
-        None; worked out ahead (and remembered for ``respond``)."""
-        site = self.site_url()
-        return dialogue.keep_ahead(lambda text, pending: self._guide_answer(text, pending, site), text, now)
-
-    def opens_ahead(self, text: str) -> bool:
-        """Whether this message, answered on its own, opens a consultation (``respond`` may
-        still decide otherwise in the citizen's context; the caller must not depend on it)."""
-        return self._opens_consultation(self._guide_answer(text, (), self.site_url()))
+    def look_ahead(self, text: str, now: datetime) -> Ahead:
+        """What the webhook works out from a message with no offered list before reading the
+        citizen's state, from its answer on its own (remembered for ``respond``)."""
+        first = self._guide_answer(text)
+        return Ahead(dialogue.keep_ahead(first, text, now), self._opens_consultation(first))
 
     def _guide_answer(self, text: str, pending_choices: Sequence[str] = (), site: str | None = None) -> Answer:
         return answer_text(

@@ -85,7 +85,7 @@ def test_where_redis_cannot_skip_replies_the_writes_answers_are_read_and_dropped
     recent_messages.restore_markers(svc.store, lambda: ["o_s"])
     glance(svc, "o_s", clock(), key="m0")  # the thread's connection is open now
     svc.dedup.pipe.local.skips = False
-    keep = svc.keep_ahead("身份证丢了怎么补办", clock())
+    keep = svc.look_ahead("身份证丢了怎么补办", clock()).keep
     seen = citizen_state.glance(svc.store, svc.dedup.pipe, "o_s", message_key="m1", text="身份证丢了怎么补办",
                                 source="text", now=clock(), want_choices=False, keep=keep)
     assert seen.marked and not seen.markers_lost and seen.kept == keep.recall
@@ -110,7 +110,7 @@ def test_a_clear_questions_context_is_written_in_the_same_round_trip(app, clock)
     """A clear question (or an emergency) leaves a context whatever came before: the glance
     writes it after reading the old one, and ``respond``, keeping the same, writes nothing more."""
     svc = app.extensions["wechat_bot"]
-    keep = svc.keep_ahead("身份证丢了怎么补办", clock())
+    keep = svc.look_ahead("身份证丢了怎么补办", clock()).keep
     assert keep.always and keep.recall == Recall(clock().timestamp(), "idcard-reissue", None)
     old = Recall(clock().timestamp() - 60, "passport", None)
     conversations.RedisMemory(svc.store, "o_h").keep(old)
@@ -124,8 +124,8 @@ def test_a_clear_questions_context_is_written_in_the_same_round_trip(app, clock)
     answer = svc.respond("身份证丢了怎么补办", memory, clock(), [])
     assert answer.guide_id == "idcard-reissue" and writes == []
     # A follow-up's context depends on the last one: nothing is written ahead for it.
-    assert svc.keep_ahead("要多少钱", clock()) is None
-    assert svc.keep_ahead("有人拿刀砍人，快来", clock()).recall.alarm is not None
+    assert svc.look_ahead("要多少钱", clock()).keep is None
+    assert svc.look_ahead("有人拿刀砍人，快来", clock()).keep.recall.alarm is not None
 
 
 def test_a_first_messages_context_is_written_in_the_same_round_trip_unless_there_is_one(app, clock):
@@ -133,7 +133,7 @@ def test_a_first_messages_context_is_written_in_the_same_round_trip_unless_there
     citizen has no context: the glance writes it then, and leaves a live context alone, for
     ``respond`` to follow up from it and keep what follows."""
     svc = app.extensions["wechat_bot"]
-    keep = svc.keep_ahead("我想问问护照的事情", clock())
+    keep = svc.look_ahead("我想问问护照的事情", clock()).keep
     assert keep == dialogue.KeepAhead(Recall(clock().timestamp(), "passport", None), always=False)
 
     def answer(openid: str) -> list:
@@ -168,7 +168,7 @@ def test_a_message_that_opens_a_consultation_reads_the_earlier_ones_in_the_same_
     """"人工" carries the citizen's earlier messages into the consultation: the glance reads them
     before buffering this one, and a retried copy does not count its first copy as earlier."""
     svc = app.extensions["wechat_bot"]
-    assert svc.opens_ahead("转人工") and not svc.opens_ahead("身份证丢了怎么补办")
+    assert svc.look_ahead("转人工", clock()).opens and not svc.look_ahead("身份证丢了怎么补办", clock()).opens
     glance(svc, "o_b", clock(), key="m1", text="身份证丢了怎么补办")
     seen = citizen_state.glance(svc.store, svc.dedup.pipe, "o_b", message_key="m2", text="转人工", source="text",
                                 now=clock(), want_choices=False, want_buffer=True)

@@ -121,12 +121,12 @@ class KeepAhead:
     always: bool
 
 
-def keep_ahead(ask: Callable[[str, Sequence[str]], Answer], text: str, now: datetime) -> KeepAhead | None:
-    """For a message with no offered list: an emergency or a clear question naming its own
-    matter keeps its context whatever came before; any other answer from a guide keeps its
-    guide when there is no context to follow up (``respond``'s ``own()``), which is the case
-    for most citizens' first message. None when what is kept needs the previous context."""
-    first = ask(text, ())
+def keep_ahead(first: Answer, text: str, now: datetime) -> KeepAhead | None:
+    """For a message with no offered list, ``first`` its answer on its own: an emergency or a
+    clear question naming its own matter keeps its context whatever came before; any other
+    answer from a guide keeps its guide when there is no context to follow up (``respond``'s
+    ``own()``), which is the case for most citizens' first message. None when what is kept
+    needs the previous context."""
     f = _facts(text or "")
     if _on_its_own(first, f):
         kept = _kept_on_its_own(first, f, now.timestamp())
